@@ -1,0 +1,5 @@
+"""Allow `python -m outdial`."""
+
+from outdial.cli import main
+
+main()

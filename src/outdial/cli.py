@@ -1,0 +1,150 @@
+"""The `outdial` command line (typer): serve, migrate, manage apps, mint tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from outdial import migrations
+from outdial.app import create_app
+from outdial.apps import service as apps
+from outdial.config import Settings
+from outdial.kit.auth import mint
+from outdial.kit.db import make_async_engine, make_sessions
+from outdial.kit.errors import ApiError
+from outdial.kit.logging import configure
+
+T = TypeVar("T")
+cli = typer.Typer(help="outdial: outbound voice campaigns with a Kore-compatible API.")
+db_cli = typer.Typer(help="Database schema.")
+apps_cli = typer.Typer(help="JWT apps: client ids, secrets, accounts and streams.")
+cli.add_typer(db_cli, name="db")
+cli.add_typer(apps_cli, name="apps")
+console = Console()
+
+
+def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one session against the configured database."""
+
+    async def run() -> T:
+        engine = make_async_engine(settings.database_url)
+        try:
+            async with make_sessions(engine)() as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(run())
+    except ApiError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (OUTDIAL_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (OUTDIAL_PORT)")] = None,
+) -> None:
+    """Serve the API (and run the dialer) until interrupted."""
+    settings = Settings()
+    updates = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = settings.model_copy(update=updates)
+    configure(settings.log_level, settings.log_json)
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level
+    )
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations (creates the SQLite file if needed)."""
+    settings = Settings()
+    migrations.upgrade(settings.database_url)
+    console.print("database is at the latest schema")
+
+
+@apps_cli.command("create")
+def apps_create(
+    account: Annotated[str, typer.Option(help="24-hex account id")],
+    stream: Annotated[list[str], typer.Option(help="Stream id st-...; repeat for several")],
+    name: Annotated[str, typer.Option(help="A label for the app")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only")] = False,
+) -> None:
+    """Register an app; its client secret is printed this once."""
+    settings = Settings()
+    creds = _with_session(settings, lambda s: apps.create_app(s, settings, account, stream, name))
+    if as_json:
+        typer.echo(json.dumps(creds.as_json()))
+        return
+    _print_credentials(creds, settings)
+
+
+@apps_cli.command("list")
+def apps_list() -> None:
+    """Every app with its account and streams (secrets are never shown again)."""
+    rows = _with_session(Settings(), apps.list_apps)
+    table = Table("client id", "name", "account", "streams", "created")
+    for app in rows:
+        streams = ", ".join(s.stream_id for s in app.streams)
+        table.add_row(app.id, app.name, app.account_id, streams, app.created_at.isoformat())
+    console.print(table)
+
+
+@apps_cli.command("rotate-secret")
+def apps_rotate(
+    client_id: Annotated[str, typer.Argument(help="The app's client id (cs-...)")],
+) -> None:
+    """Replace an app's secret; tokens signed with the old one stop working."""
+    creds = _with_session(Settings(), lambda s: apps.rotate_secret(s, client_id))
+    console.print(f"new client secret for {creds.client_id}: [bold]{creds.client_secret}[/bold]")
+
+
+@apps_cli.command("bootstrap")
+def apps_bootstrap() -> None:
+    """Create a first app with a new account and stream, unless an app exists."""
+    settings = Settings()
+    creds = _with_session(settings, lambda s: apps.bootstrap(s, settings))
+    if creds is None:
+        console.print("apps exist already: see `outdial apps list` (secrets are shown once)")
+        return
+    _print_credentials(creds, settings)
+
+
+def _print_credentials(creds: apps.Credentials, settings: Settings) -> None:
+    token = mint(creds.client_id, creds.client_secret)
+    stream = creds.streams[0]
+    url = (
+        f"{settings.base_url()}/campaign/api/v2/public/{stream}/campaign/contactList/"
+        f"getAllListDetails?accountId={creds.account_id}"
+    )
+    console.print("[bold green]app created[/bold green] (keep the secret: it is shown once)")
+    console.print(f"  client id:     {creds.client_id}")
+    console.print(f"  client secret: {creds.client_secret}")
+    console.print(f"  account id:    {creds.account_id}")
+    console.print(f"  stream id:     {', '.join(creds.streams)}")
+    console.print(f"  JWT:           {token}", soft_wrap=True)
+    console.print("try it:", style="bold")
+    console.print(f"  curl -s -H 'auth: {token}' '{url}'", soft_wrap=True)
+
+
+@cli.command()
+def token(
+    client_id: Annotated[str, typer.Option(help="The app's client id (cs-...)")],
+    client_secret: Annotated[str, typer.Option(help="The app's client secret")],
+    subject: Annotated[str, typer.Option(help="The `sub` claim")] = "outdial",
+) -> None:
+    """Print a JWT as Kore documents it: HS256, {"sub": ..., "appId": ...}."""
+    typer.echo(mint(client_id, client_secret, subject))
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,158 @@
+"""All SQL about contact lists and contacts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from outdial.kit.auth import Tenant
+from outdial.models import Campaign, CampaignContactList, Contact, ContactList
+
+INSERT_CHUNK = 2_000
+LOOKUP_CHUNK = 500
+
+
+def visible(tenant: Tenant) -> ColumnElement[bool]:
+    """Lists a tenant sees: its stream's, plus its account's global DNC list (account-wide)."""
+    return (ContactList.account_id == tenant.account_id) & or_(
+        ContactList.stream_id == tenant.stream_id, ContactList.is_global_dnc.is_(True)
+    )
+
+
+class ContactListRepository:
+    """Reads and writes lists and their contacts within the caller's session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, tenant: Tenant, list_id: str) -> ContactList | None:
+        stmt = select(ContactList).where(ContactList.id == list_id, visible(tenant))
+        return await self.session.scalar(stmt)
+
+    async def get_for_update(self, tenant: Tenant, list_id: str) -> ContactList | None:
+        stmt = select(ContactList).where(ContactList.id == list_id, visible(tenant))
+        return await self.session.scalar(stmt.with_for_update())
+
+    async def by_lname(self, tenant: Tenant, lname: str) -> ContactList | None:
+        stmt = select(ContactList).where(
+            ContactList.account_id == tenant.account_id,
+            ContactList.stream_id == tenant.stream_id,
+            ContactList.lname == lname,
+        )
+        return await self.session.scalar(stmt)
+
+    async def by_lnames(self, tenant: Tenant, lnames: Iterable[str]) -> dict[str, ContactList]:
+        stmt = select(ContactList).where(visible(tenant), ContactList.lname.in_(list(lnames)))
+        rows = await self.session.scalars(stmt)
+        found: dict[str, ContactList] = {}
+        for row in rows:
+            if row.stream_id == tenant.stream_id or row.lname not in found:
+                found[row.lname] = row
+        return found
+
+    async def name_taken(self, tenant: Tenant, lname: str, exclude_id: str | None) -> bool:
+        existing = await self.by_lname(tenant, lname)
+        return existing is not None and existing.id != exclude_id
+
+    async def all(self, tenant: Tenant, list_type: str | None) -> Sequence[ContactList]:
+        stmt = select(ContactList).where(visible(tenant))
+        if list_type is not None:
+            stmt = stmt.where(ContactList.list_type == list_type)
+        rows = await self.session.scalars(stmt.order_by(ContactList.updated_at.desc()))
+        return rows.all()
+
+    async def global_dnc(self, account_id: str) -> ContactList | None:
+        stmt = select(ContactList).where(
+            ContactList.account_id == account_id, ContactList.is_global_dnc.is_(True)
+        )
+        return await self.session.scalar(stmt)
+
+    def add(self, row: ContactList) -> None:
+        self.session.add(row)
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def delete(self, row: ContactList) -> None:
+        await self.session.delete(row)
+
+    async def campaigns_using(self, list_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        """For each list id, the (campaign id, name) pairs that dial it or use it as DNC list."""
+        used: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        if not list_ids:
+            return used
+        as_contacts = (
+            select(CampaignContactList.list_id, Campaign.id, Campaign.name)
+            .join(Campaign, Campaign.id == CampaignContactList.campaign_id)
+            .where(CampaignContactList.list_id.in_(list_ids))
+        )
+        as_dnc = select(Campaign.dnc_list_id, Campaign.id, Campaign.name).where(
+            Campaign.dnc_list_id.in_(list_ids)
+        )
+        for stmt in (as_contacts, as_dnc):
+            for list_id, campaign_id, name in await self.session.execute(stmt):
+                if list_id is not None:
+                    used[list_id].append((campaign_id, name))
+        return used
+
+    async def existing_numbers(self, row: ContactList, numbers: Sequence[str]) -> set[str]:
+        """Which of `numbers` the list already holds (checked in chunks, via the index)."""
+        found: set[str] = set()
+        for start in range(0, len(numbers), LOOKUP_CHUNK):
+            chunk = numbers[start : start + LOOKUP_CHUNK]
+            stmt = select(Contact.phone_number).where(
+                Contact.list_id == row.id,
+                Contact.account_id == row.account_id,
+                Contact.phone_number.in_(chunk),
+            )
+            found.update(await self.session.scalars(stmt))
+        return found
+
+    async def insert_contacts(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Bulk insert prepared contact rows in list order."""
+        for start in range(0, len(rows), INSERT_CHUNK):
+            await self.session.execute(insert(Contact), list(rows[start : start + INSERT_CHUNK]))
+
+    async def remove_numbers(self, row: ContactList, numbers: Sequence[str]) -> int:
+        removed = 0
+        for start in range(0, len(numbers), LOOKUP_CHUNK):
+            chunk = numbers[start : start + LOOKUP_CHUNK]
+            stmt = delete(Contact).where(
+                Contact.list_id == row.id,
+                Contact.account_id == row.account_id,
+                Contact.phone_number.in_(chunk),
+            )
+            result = await self.session.execute(stmt)
+            removed += int(getattr(result, "rowcount", 0) or 0)
+        return removed
+
+    async def bump_count(self, list_id: str, delta: int, now: datetime) -> None:
+        stmt = (
+            update(ContactList)
+            .where(ContactList.id == list_id)
+            .values(record_count=ContactList.record_count + delta, updated_at=now)
+        )
+        await self.session.execute(stmt)
+
+    async def page_contacts(self, row: ContactList, skip: int, limit: int) -> Sequence[Contact]:
+        """One page of a list in list order; the total is the list's `record_count`."""
+        stmt = (
+            select(Contact)
+            .where(Contact.list_id == row.id, Contact.account_id == row.account_id)
+            .order_by(Contact.id)
+            .offset(skip)
+            .limit(limit)
+        )
+        return (await self.session.scalars(stmt)).all()
+
+    async def statuses(self, list_ids: Sequence[str]) -> dict[str, str]:
+        """Each list's status (Ready, Validating, Validated, Invalid)."""
+        if not list_ids:
+            return {}
+        stmt = select(ContactList.id, ContactList.status).where(ContactList.id.in_(list_ids))
+        return {row_id: status for row_id, status in await self.session.execute(stmt)}

@@ -1,0 +1,38 @@
+"""Identifiers in the shapes Kore uses.
+
+Campaigns, lists and runs use a UUID whose first group is 7 hex digits (`cd-9e14b72-88cc-...`);
+contacts, flows and apps use a full UUID (`cf-ecfa3927-eabc-...`). Accounts are 24 hex digits.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+_NAMESPACE = uuid.UUID("5d0c1f4e-8c4b-4f0e-9a57-6f7574646961")
+
+
+def short_id(prefix: str) -> str:
+    """`prefix-xxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, the Kore shape for campaigns and lists."""
+    return f"{prefix}-{str(uuid.uuid4())[1:]}"
+
+
+def full_id(prefix: str) -> str:
+    """`prefix-<uuid4>`, the Kore shape for apps and streams."""
+    return f"{prefix}-{uuid.uuid4()}"
+
+
+def derived_id(prefix: str, *parts: object) -> str:
+    """A stable id derived from its parts, so it need not be stored (contacts, orgs, users)."""
+    name = "\x1f".join(str(p) for p in parts)
+    return f"{prefix}-{uuid.uuid5(_NAMESPACE, name)}"
+
+
+def account_id() -> str:
+    """A 24-hex account id like Kore's."""
+    return secrets.token_hex(12)
+
+
+def client_secret() -> str:
+    """A client secret: 32 random bytes, URL-safe, used as the literal HMAC key."""
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,93 @@
+"""Phone numbers in E.164 and the time zones they imply.
+
+`to_e164` accepts international numbers (`+1 415 555 0100`, `0044...`), national numbers read
+in a default region, and bare digits that already carry a country code (Kore stores numbers
+like `9122333445566`). `number_time_zones` lists the IANA zones `phonenumbers` gives for a
+number; the dialer uses it only when exactly one zone is possible.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+from zoneinfo import available_timezones
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat
+from phonenumbers import timezone as pn_timezone
+
+MAX_INPUT = 40
+
+
+class InvalidNumberError(ValueError):
+    """The text is not a dialable number; the message says why."""
+
+
+_REASONS = {
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
+    phonenumbers.ValidationResult.TOO_SHORT: "too short",
+    phonenumbers.ValidationResult.TOO_LONG: "too long",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "wrong length for its country",
+}
+
+
+def _parse(text: str, region: str | None) -> PhoneNumber | None:
+    try:
+        return phonenumbers.parse(text, region)
+    except NumberParseException:
+        return None
+
+
+def _reason(number: PhoneNumber | None) -> str:
+    if number is None:
+        return "not a phone number"
+    why = phonenumbers.is_possible_number_with_reason(number)
+    return _REASONS.get(why, "not a valid number for its country")
+
+
+def to_e164(raw: str, region: str) -> str:
+    """The E.164 form of `raw`, or InvalidNumberError naming the reason."""
+    text = raw.strip()
+    if not text or len(text) > MAX_INPUT:
+        raise InvalidNumberError("not a phone number")
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    candidates = [text] if text.startswith("+") else [text, "+" + text]
+    first: PhoneNumber | None = None
+    for candidate in candidates:
+        number = _parse(candidate, None if candidate.startswith("+") else region)
+        first = first or number
+        if number is not None and phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    raise InvalidNumberError(_reason(first))
+
+
+def is_e164(text: str) -> bool:
+    """True when `text` is already a valid number written in E.164."""
+    if not text.startswith("+"):
+        return False
+    number = _parse(text, None)
+    return (
+        number is not None
+        and phonenumbers.is_valid_number(number)
+        and (phonenumbers.format_number(number, PhoneNumberFormat.E164) == text)
+    )
+
+
+@lru_cache(maxsize=65_536)
+def number_time_zones(e164: str) -> tuple[str, ...]:
+    """The IANA zones `phonenumbers` associates with a number (unknown zones dropped)."""
+    number = _parse(e164, None)
+    if number is None:
+        return ()
+    zones = pn_timezone.time_zones_for_number(number)
+    return tuple(z for z in zones if z in all_time_zones())
+
+
+@cache
+def all_time_zones() -> frozenset[str]:
+    """Every IANA zone name tzdata knows."""
+    return frozenset(available_timezones())
+
+
+def is_time_zone(name: str) -> bool:
+    return name in all_time_zones()

@@ -1,0 +1,24 @@
+"""SQLAlchemy tables, one module per aggregate; nothing here holds behaviour.
+
+Importing this package registers every table on `Base.metadata`, which Alembic compares
+against. Every tenant-owned row carries `account_id` and `stream_id`.
+"""
+
+from outdial.models.base import Base
+from outdial.models.campaign import Campaign, CampaignContactList
+from outdial.models.contact_list import Contact, ContactList
+from outdial.models.flow import Flow
+from outdial.models.tenancy import Account, App, AppStream, JtiUse
+
+__all__ = [
+    "Account",
+    "App",
+    "AppStream",
+    "Base",
+    "Campaign",
+    "CampaignContactList",
+    "Contact",
+    "ContactList",
+    "Flow",
+    "JtiUse",
+]
