@@ -8,27 +8,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import AsyncIterator, Sequence
 
 import structlog
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from outdial import __version__
 from outdial.campaign.endpoints import ROUTES as CAMPAIGN_ROUTES
 from outdial.campaign.service import prepare_pending
 from outdial.config import Settings
 from outdial.contact_list.endpoints import ROUTES as LIST_ROUTES
+from outdial.dialer.engine import Engine, EngineSettings
 from outdial.dnc.endpoints import ROUTES as DNC_ROUTES
 from outdial.kit import errors
+from outdial.kit.clock import SystemClock
 from outdial.kit.db import make_async_engine, make_sessions
 from outdial.kit.middleware import BodyLimit, SlashNormalizer
 from outdial.kit.routing import Route, mount
+from outdial.run.endpoints import ROUTES as RUN_ROUTES
+from outdial.telephony.factory import build_telephony
 
 log = structlog.get_logger(__name__)
 
-ROUTE_TABLE: Sequence[Route] = (*LIST_ROUTES, *DNC_ROUTES, *CAMPAIGN_ROUTES)
+ROUTE_TABLE: Sequence[Route] = (*LIST_ROUTES, *DNC_ROUTES, *CAMPAIGN_ROUTES, *RUN_ROUTES)
 HOUSEKEEPING_S = 2.0
+DRAIN_S = 30.0
 DESCRIPTION = """Kore.ai-compatible Campaign Management API (v2 first, v1 forms too).
 
 Every call needs the `auth` header carrying an HS256 JWT whose `appId` claim is an app's client
@@ -45,25 +52,69 @@ async def _housekeeping(app: FastAPI) -> None:
         await asyncio.sleep(HOUSEKEEPING_S)
 
 
+def engine_settings(settings: Settings) -> EngineSettings:
+    return EngineSettings(lease_s=settings.lease_seconds, tick_s=settings.tick_seconds)
+
+
+async def _stop_dialer(dialer: Engine, task: asyncio.Task[None]) -> None:
+    """Stop claiming, let calls in flight finish (bounded), then cancel what is left."""
+    dialer.stop()
+    try:
+        await asyncio.wait_for(asyncio.shield(task), DRAIN_S)
+    except TimeoutError:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def run_worker(settings: Settings) -> None:
+    """`outdial worker`: the engine alone, until SIGINT/SIGTERM; calls in flight finish."""
+    db = make_async_engine(settings.database_url)
+    clock = SystemClock()
+    engine = Engine(
+        make_sessions(db), clock, build_telephony(settings, clock), engine_settings(settings)
+    )
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, engine.stop)
+    log.info("worker started", worker=engine.worker)
+    try:
+        await engine.run()
+    finally:
+        await db.dispose()
+
+
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    engine = make_async_engine(settings.database_url)
-    app.state.engine = engine
-    app.state.sessions = make_sessions(engine)
-    app.state.read_sessions = make_sessions(engine, readonly=True)
+    db = make_async_engine(settings.database_url)
+    app.state.engine = db
+    app.state.sessions = make_sessions(db)
+    app.state.read_sessions = make_sessions(db, readonly=True)
+    clock = app.state.clock
     chores = asyncio.create_task(_housekeeping(app), name="housekeeping")
+    dialer: tuple[Engine, asyncio.Task[None]] | None = None
+    if settings.dialer:
+        telephony = build_telephony(settings, clock)
+        engine = Engine(app.state.sessions, clock, telephony, engine_settings(settings))
+        dialer = (engine, asyncio.create_task(engine.run(), name="dialer"))
     try:
         yield
     finally:
+        if dialer is not None:
+            await _stop_dialer(*dialer)
         chores.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await chores
-        await engine.dispose()
+        await db.dispose()
 
 
 def _health() -> JSONResponse:
     return JSONResponse({"status": "ok", "version": __version__})
+
+
+def _metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -75,11 +126,13 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.settings = settings
+    app.state.clock = SystemClock()
     app.state.route_table = ROUTE_TABLE
     errors.install(app)
     router = APIRouter()
     mount(router, ROUTE_TABLE)
     router.add_api_route("/healthz", _health, methods=["GET"], tags=["Service"])
+    router.add_api_route("/metrics", _metrics, methods=["GET"], tags=["Service"])
     app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, exempt=lambda _: False)
     app.add_middleware(SlashNormalizer)

@@ -5,18 +5,22 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outdial import migrations
-from outdial.app import create_app
+from outdial.app import create_app, run_worker
 from outdial.apps import service as apps
 from outdial.config import Settings
+from outdial.dialer.scenario import Scenario
+from outdial.dialer.simulate import simulate as run_simulation
 from outdial.kit.auth import mint
 from outdial.kit.db import make_async_engine, make_sessions
 from outdial.kit.errors import ApiError
@@ -62,6 +66,36 @@ def serve(
     uvicorn.run(
         create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level
     )
+
+
+@cli.command()
+def worker() -> None:
+    """Run only the dialing engine (no HTTP); start several against one PostgreSQL."""
+    settings = Settings()
+    configure(settings.log_level, settings.log_json)
+    asyncio.run(run_worker(settings))
+
+
+@cli.command()
+def simulate(
+    scenario: Annotated[Path, typer.Argument(help="SCENARIO.json", exists=True, dir_okay=False)],
+    attempts_out: Annotated[
+        Path | None, typer.Option(help="Write one JSON line per attempt here")
+    ] = None,
+) -> None:
+    """Run a whole campaign in virtual time on a temporary database; print a JSON report."""
+    configure("warning", False)
+    try:
+        parsed = Scenario.model_validate_json(scenario.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        console.print(f"[red]invalid scenario:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    try:
+        report = asyncio.run(run_simulation(parsed, attempts_out))
+    except ApiError as exc:
+        console.print(f"[red]invalid scenario:[/red] {'; '.join(i.msg for i in exc.items)}")
+        raise typer.Exit(2) from exc
+    typer.echo(json.dumps(report, indent=2))
 
 
 @db_cli.command("upgrade")

@@ -41,6 +41,30 @@ class Settings(BaseSettings):
     default_cps: float = Field(
         default=5.0, gt=0, description="Calls per second a new account may start"
     )
+    dialer: bool = Field(default=True, description="Run the dialing engine inside `serve`")
+    telephony: Literal["simulated"] = Field(
+        default="simulated", description="Telephony backend: simulated"
+    )
+    sim_speed: float = Field(
+        default=1.0, gt=0, description="Simulated carrier: divide ring and talk times by this"
+    )
+    sim_seed: int = Field(default=0, description="Simulated carrier: random seed")
+    sim_answer: float = Field(default=0.6, ge=0, le=1, description="Simulated: P(answer)")
+    sim_busy: float = Field(default=0.1, ge=0, le=1, description="Simulated: P(busy)")
+    sim_no_answer: float = Field(default=0.2, ge=0, le=1, description="Simulated: P(no answer)")
+    sim_failed: float = Field(default=0.05, ge=0, le=1, description="Simulated: P(failure)")
+    sim_machine: float = Field(default=0.05, ge=0, le=1, description="Simulated: P(machine)")
+    sim_call_log: str = Field(
+        default="", description="Simulated: append every call the carrier sees to this JSONL file"
+    )
+    lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Dialer lease: a silent worker's tasks are recovered after this",
+    )
+    tick_seconds: float = Field(
+        default=1.0, gt=0, description="Dialer: longest pause between engine passes"
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Log level"
     )

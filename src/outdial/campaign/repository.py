@@ -29,8 +29,11 @@ class Search:
     limit: int
 
 
-_SORT_COLUMNS = {"name": Campaign.lname, "createdAt": Campaign.created_at,
-                 "updatedAt": Campaign.updated_at}  # fmt: skip
+_SORT_COLUMNS = {
+    "name": Campaign.lname,
+    "createdAt": Campaign.created_at,
+    "updatedAt": Campaign.updated_at,
+}
 
 
 class CampaignRepository:

@@ -155,12 +155,20 @@ class CampaignService:
         resolved = await self._resolve(body, version)
         now = utcnow()
         row = Campaign(
-            id=ids.short_id("cd"), account_id=self.tenant.account_id,
-            stream_id=self.tenant.stream_id, status="Preparing", machine_detect="no",
-            max_skips=None, is_filters_enabled=False, scheduling_enabled=False,
-            recurrence_enabled=None, current_run_id=None, run_updated_at=now,
-            created_at=now, updated_at=now,
-        )  # fmt: skip
+            id=ids.short_id("cd"),
+            account_id=self.tenant.account_id,
+            stream_id=self.tenant.stream_id,
+            status="Preparing",
+            machine_detect="no",
+            max_skips=None,
+            is_filters_enabled=False,
+            scheduling_enabled=False,
+            recurrence_enabled=None,
+            current_run_id=None,
+            run_updated_at=now,
+            created_at=now,
+            updated_at=now,
+        )
         self._apply(row, body, resolved)
         self.repo.add(row)
         await self.repo.flush()

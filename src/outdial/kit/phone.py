@@ -91,3 +91,9 @@ def all_time_zones() -> frozenset[str]:
 
 def is_time_zone(name: str) -> bool:
     return name in all_time_zones()
+
+
+def single_zone(e164: str) -> str | None:
+    """The number's zone when `phonenumbers` gives exactly one, else None."""
+    zones = number_time_zones(e164)
+    return zones[0] if len(zones) == 1 else None

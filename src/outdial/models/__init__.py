@@ -7,6 +7,7 @@ against. Every tenant-owned row carries `account_id` and `stream_id`.
 from outdial.models.base import Base
 from outdial.models.campaign import Campaign, CampaignContactList
 from outdial.models.contact_list import Contact, ContactList
+from outdial.models.dialing import Attempt, DialTask, Run
 from outdial.models.flow import Flow
 from outdial.models.tenancy import Account, App, AppStream, JtiUse
 
@@ -14,11 +15,14 @@ __all__ = [
     "Account",
     "App",
     "AppStream",
+    "Attempt",
     "Base",
     "Campaign",
     "CampaignContactList",
     "Contact",
     "ContactList",
+    "DialTask",
     "Flow",
     "JtiUse",
+    "Run",
 ]

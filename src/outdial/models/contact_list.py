@@ -71,6 +71,8 @@ class Contact(Base):
     first_name: Mapped[str | None] = mapped_column(String(300))
     last_name: Mapped[str | None] = mapped_column(String(300))
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # the one zone phonenumbers gives for the number, when it gives exactly one
+    number_zone: Mapped[str | None] = mapped_column(String(64))
     unique_id: Mapped[str | None] = mapped_column(String(300))
     contact_priority: Mapped[int | None] = mapped_column(Integer)
     custom: Mapped[dict[str, Any] | None]

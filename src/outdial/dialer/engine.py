@@ -1,0 +1,477 @@
+"""The dialing engine: one worker's loop, the same in `serve`, `worker` and `simulate`.
+
+A pass is two transactions. The first records finished calls, renews this worker's leases
+(and recovers those of vanished workers), queues what fell due, parks queued tasks of zones
+whose window is closed, and claims tasks within each account's free lines and rate. The
+second re-checks, right before dialing, that the run is still active, the window open and the
+number on no DNC list, and that the rate allows the call; it commits the attempt rows. Only
+after that commit is the telephony backend asked to call. Only the clock and the backend
+differ between real and simulated runs.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import socket
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from outdial.dialer import metrics
+from outdial.dialer.outcomes import DNC_EXCLUDED, RETRY_CANCELLED, after_attempt
+from outdial.dialer.pacing import Contender, RateWindow, allocate
+from outdial.dialer.repository import ActiveRun, Dial, EngineRepository, Finish, Held
+from outdial.dialer.windows import Hours, is_open, next_open
+from outdial.kit.clock import Clock
+from outdial.telephony.base import CallRequest, CallResult, Outcome, Telephony
+
+log = structlog.get_logger(__name__)
+FAR_FUTURE = timedelta(days=7)
+
+
+def worker_id() -> str:
+    """Unique per process start: host, pid and a random suffix."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Knobs of one worker. `quantum_s` > 0 batches work: finished calls wake the engine at
+    the next multiple of the quantum, so calls ending close together are recorded in one
+    pass (used by `simulate`, where a pass costs far more than the virtual time it takes)."""
+
+    worker: str = field(default_factory=worker_id)
+    lease_s: float = 30.0
+    tick_s: float = 1.0
+    recover_every_s: float = 5.0
+    batch: int = 200
+    quantum_s: float = 0.0
+
+
+@dataclass
+class _Flight:
+    dial: Dial
+    config: dict[str, Any]
+    result: CallResult | None = None
+    done: bool = False
+
+
+@dataclass
+class _Pass:
+    """What one pass learned, for deciding when to run the next."""
+
+    runs: list[ActiveRun] = field(default_factory=list)
+    claimed: int = 0
+    rate_free_at: list[datetime] = field(default_factory=list)
+
+
+class Engine:
+    """One worker. Create it with the shared session factory, a clock and a backend."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        telephony: Telephony,
+        settings: EngineSettings | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.telephony = telephony
+        self.settings = settings or EngineSettings()
+        self.waker = clock.waker()
+        self.flights: dict[int, _Flight] = {}
+        self.stopping = False
+        self.active_runs = -1  # unknown until the first pass
+        self._next_heartbeat = clock.now()
+        self._next_recovery = clock.now()
+        self._hours: dict[str, Hours] = {}
+        self._zone_open: dict[tuple[str, str], bool] = {}
+
+    @property
+    def worker(self) -> str:
+        return self.settings.worker
+
+    def _lease(self, now: datetime) -> datetime:
+        return now + timedelta(seconds=self.settings.lease_s)
+
+    def hours(self, run: ActiveRun) -> Hours:
+        key = repr(run.config["days"])
+        if key not in self._hours:
+            self._hours[key] = Hours.from_days(run.config["days"])
+        return self._hours[key]
+
+    # ---- the loop -------------------------------------------------------------------------
+
+    async def run(
+        self, until: Callable[[], bool] | None = None, deadline: datetime | None = None
+    ) -> None:
+        """Work until `until()` is true, `deadline` passes or `stop()` is called, then let
+        calls in flight finish."""
+
+        def over() -> bool:
+            late = deadline is not None and self.clock.now() >= deadline
+            return self.stopping or late or (until is not None and until())
+
+        while not over():
+            delay = await self.step()
+            if over():
+                break
+            if deadline is not None:
+                delay = min(delay, (deadline - self.clock.now()).total_seconds())
+            await self.waker.wait(delay)
+        await self.drain()
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.waker.wake()
+
+    async def drain(self) -> None:
+        """Wait for calls in flight and record them: stop, pause and shutdown never cut a
+        call short."""
+        while self.flights:
+            await self._record_only(self.clock.now())
+            if self.flights:
+                await self.waker.wait(self.settings.quantum_s or self.settings.tick_s)
+
+    async def step(self) -> float:
+        """One pass; returns how long to wait before the next one."""
+        now = self.clock.now()
+        state = _Pass()
+        async with self.sessions() as session:
+            repo = EngineRepository(session)
+            await self._record(repo, now)
+            await self._housekeeping(repo, now)
+            state.runs = await repo.runs()
+            self.active_runs = len(state.runs)
+            zones = await self._schedule(repo, state.runs, now)
+            for account_runs in _by_account(state.runs):
+                state.claimed += await self._claim(repo, account_runs, zones, now)
+            await session.commit()
+        if state.runs:
+            await self._dial_claimed(state, now)
+            if not state.claimed and not self.flights:
+                await self._complete(state.runs, now)
+        return await self._delay(state, now)
+
+    # ---- recording ------------------------------------------------------------------------
+
+    async def _record_only(self, now: datetime) -> None:
+        async with self.sessions() as session:
+            await self._record(EngineRepository(session), now)
+            await session.commit()
+
+    async def _record(self, repo: EngineRepository, now: datetime) -> None:
+        """Write the outcome of every finished call whose task this worker still holds."""
+        done = [f for f in self.flights.values() if f.done]
+        if not done:
+            return
+        mine = await repo.still_mine([f.dial for f in done], self.worker)
+        statuses = await repo.run_statuses(f.dial.held.run_id for f in done)
+        finishes = [self._finish(f, statuses, now) for f in done if f.dial.held.task_id in mine]
+        await repo.finish(finishes, self.worker)
+        for flight in done:
+            del self.flights[flight.dial.held.task_id]
+            if flight.dial.held.task_id not in mine:
+                log.warning("lease lost; outcome not recorded", attempt=flight.dial.attempt_id)
+        metrics.IN_FLIGHT.set(len(self.flights))
+
+    def _finish(self, flight: _Flight, statuses: dict[str, str], now: datetime) -> Finish:
+        result = flight.result
+        outcome = result.outcome if result else Outcome.UNKNOWN
+        ended = result.ended_at if result else now
+        config = flight.config
+        step = after_attempt(
+            outcome, flight.dial.attempt_no, config["maxAttempts"], config["retryMinutes"], ended
+        )
+        state, disposition = step.state, step.disposition
+        if state == "WAITING" and statuses.get(flight.dial.held.run_id) == "Stopped":
+            state, disposition = "DONE", RETRY_CANCELLED
+        metrics.ATTEMPTS.labels(outcome.value).inc()
+        return Finish(
+            dial=flight.dial,
+            outcome=outcome.value,
+            answered_at=result.answered_at if result else None,
+            ended_at=ended,
+            reason=result.reason if result else "backend error: outcome unknown",
+            state=state,
+            next_attempt_at=step.next_attempt_at,
+            disposition=disposition,
+        )
+
+    # ---- leases ---------------------------------------------------------------------------
+
+    async def _housekeeping(self, repo: EngineRepository, now: datetime) -> None:
+        if now >= self._next_heartbeat and self.flights:
+            held = await repo.heartbeat(self.worker, self._lease(now))
+            for task_id, flight in self.flights.items():
+                if task_id not in held and not flight.done:
+                    log.warning("lease lost while calling", task=task_id)
+        if now >= self._next_heartbeat:
+            self._next_heartbeat = now + timedelta(seconds=self.settings.lease_s / 3)
+        if now >= self._next_recovery:
+            await self._recover(repo, now)
+            self._next_recovery = now + timedelta(seconds=self.settings.recover_every_s)
+
+    async def _recover(self, repo: EngineRepository, now: datetime) -> None:
+        """Expired CLAIMED was never dialed: requeue. Expired DIALING: outcome unknown,
+        counted as an attempt and retried no sooner than the retry period."""
+        requeued = await repo.requeue_expired_claims(now)
+        unknown = 0
+        for task_id, attempts, config in await repo.expired_dials(now, self.settings.batch):
+            step = after_attempt(
+                Outcome.UNKNOWN, attempts, config["maxAttempts"], config["retryMinutes"], now
+            )
+            unknown += await repo.mark_unknown(
+                task_id, attempts, now, step.state, step.next_attempt_at, step.disposition
+            )
+        if requeued or unknown:
+            log.info("recovered expired leases", requeued=requeued, unknown=unknown)
+            metrics.ATTEMPTS.labels(Outcome.UNKNOWN.value).inc(unknown)
+
+    # ---- scheduling -----------------------------------------------------------------------
+
+    async def _schedule(
+        self, repo: EngineRepository, runs: Sequence[ActiveRun], now: datetime
+    ) -> dict[str, list[str]]:
+        """Queue what is due; park queued tasks of closed zones until their window opens.
+        Windows are computed once per zone, never per contact."""
+        if not runs:
+            return {}
+        promoted = await repo.promote([r.id for r in runs], now)
+        zones: dict[str, list[str]] = {}
+        for run in runs:
+            hours = self.hours(run)
+            zones[run.id] = []
+            for zone in run.zones:
+                now_open = is_open(hours, zone, now)
+                changed = self._zone_open.get((run.id, zone)) != now_open
+                self._zone_open[(run.id, zone)] = now_open
+                if now_open:
+                    zones[run.id].append(zone)
+                elif changed or promoted:
+                    until = next_open(hours, zone, now) or now + FAR_FUTURE
+                    await repo.defer_zone(run.id, zone, until, now)
+        return zones
+
+    async def _claim(
+        self,
+        repo: EngineRepository,
+        runs: Sequence[ActiveRun],
+        zones: dict[str, list[str]],
+        now: datetime,
+    ) -> int:
+        """Lease as many queued tasks as the account's free lines and rate allow, shared
+        between its running campaigns by priority."""
+        if self.stopping:
+            return 0
+        account = runs[0]
+        await repo.lock_account(account.account_id)
+        held = await repo.held_by_run(account.account_id)
+        rate = RateWindow.for_cps(account.cps)
+        recent = await repo.starts_since(account.account_id, now - timedelta(seconds=rate.seconds))
+        free = account.lines - sum(held.values())
+        budget = min(free, rate.limit - len(recent), self.settings.batch)
+        candidates = [r for r in runs if zones.get(r.id)]
+        if budget <= 0 or not candidates:
+            return 0
+        shares = await self._shares(repo, candidates, held, budget)
+        claimed = 0
+        for run in candidates:
+            if shares.get(run.id):
+                got = await repo.claim(
+                    run.id, zones[run.id], shares[run.id], self.worker, self._lease(now)
+                )
+                claimed += len(got)
+        return claimed
+
+    async def _shares(
+        self,
+        repo: EngineRepository,
+        runs: Sequence[ActiveRun],
+        held: dict[str, int],
+        budget: int,
+    ) -> dict[str, int]:
+        if len(runs) == 1:
+            return {runs[0].id: budget}
+        contenders = [
+            Contender(
+                r.id, int(r.config["priority"]), held.get(r.id, 0), await repo.queued(r.id, budget)
+            )
+            for r in runs
+        ]
+        return allocate(budget, contenders)
+
+    async def _dial_claimed(self, state: _Pass, now: datetime) -> None:
+        """The pre-dial transaction for every account this worker holds claims in."""
+        runs = {r.id: r for r in state.runs}
+        launches: list[tuple[Dial, dict[str, Any], CallRequest]] = []
+        async with self.sessions() as session:
+            repo = EngineRepository(session)
+            for account_runs in _by_account(state.runs):
+                launches += await self._predial(repo, account_runs[0], runs, now, state)
+            await session.commit()
+        for dial, config, request in launches:
+            self._launch(dial, config, request)
+
+    async def _predial(
+        self,
+        repo: EngineRepository,
+        account: ActiveRun,
+        runs: dict[str, ActiveRun],
+        now: datetime,
+        state: _Pass,
+    ) -> list[tuple[Dial, dict[str, Any], CallRequest]]:
+        """Right before dialing: run still active, window open, number on no DNC list, rate
+        not exceeded. Survivors get their attempt rows; the caller commits, then dials."""
+        await repo.lock_account(account.account_id)
+        mine = await repo.claimed_by(self.worker, account.account_id)
+        if not mine:
+            return []
+        statuses = await repo.run_statuses(h.run_id for h in mine)
+        ready = await self._screen(repo, mine, runs, statuses, now)
+        rate = RateWindow.for_cps(account.cps)
+        recent = await repo.starts_since(account.account_id, now - timedelta(seconds=rate.seconds))
+        allowed = max(rate.limit - len(recent), 0)
+        if len(ready) >= allowed:
+            window = timedelta(seconds=rate.seconds)
+            state.rate_free_at.append((recent[-rate.limit] if recent else now) + window)
+        ready = ready[:allowed]
+        if not ready:
+            return []
+        dials = await repo.begin_attempts(ready, self.worker, now, self._lease(now))
+        contacts = await repo.contacts([d.held.contact_id for d in dials])
+        return [
+            (d, runs[d.held.run_id].config, _request(d, runs[d.held.run_id], contacts))
+            for d in dials
+        ]
+
+    async def _screen(
+        self,
+        repo: EngineRepository,
+        mine: Sequence[Held],
+        runs: dict[str, ActiveRun],
+        statuses: dict[str, str],
+        now: datetime,
+    ) -> list[Held]:
+        """Release what may not be dialed now; return the rest in dialing order."""
+        inactive = [h for h in mine if statuses.get(h.run_id) != "Active" or h.run_id not in runs]
+        await repo.release(inactive, self.worker, "QUEUED", {})
+        live = [h for h in mine if h not in inactive]
+        closed: dict[datetime, list[Held]] = defaultdict(list)
+        for h in live:
+            hours = self.hours(runs[h.run_id])
+            if not is_open(hours, h.zone, now):
+                closed[next_open(hours, h.zone, now) or now + FAR_FUTURE].append(h)
+        for until, group in closed.items():
+            values = {"next_attempt_at": until, "wait_reason": "window"}
+            await repo.release(group, self.worker, "WAITING", values)
+        parked = {h.task_id for group in closed.values() for h in group}
+        live = [h for h in live if h.task_id not in parked]
+        blocked = await self._blocked(repo, live, runs)
+        values = {"disposition": DNC_EXCLUDED, "last_outcome": "dnc", "updated_at": now}
+        await repo.release(blocked, self.worker, "DONE", values)
+        metrics.DNC_EXCLUDED.inc(len(blocked))
+        skip = {h.task_id for h in blocked}
+        return [h for h in live if h.task_id not in skip]
+
+    async def _blocked(
+        self, repo: EngineRepository, live: Sequence[Held], runs: dict[str, ActiveRun]
+    ) -> list[Held]:
+        """Tasks whose number is on the run's DNC list or the account's global DNC list."""
+        blocked: list[Held] = []
+        for run_id in {h.run_id for h in live}:
+            run = runs[run_id]
+            phones = [h.phone for h in live if h.run_id == run_id]
+            numbers = await repo.blocked(run.account_id, run.config.get("dncListId"), phones)
+            blocked += [h for h in live if h.run_id == run_id and h.phone in numbers]
+        return blocked
+
+    def _launch(self, dial: Dial, config: dict[str, Any], request: CallRequest) -> None:
+        flight = _Flight(dial, config)
+        self.flights[dial.held.task_id] = flight
+        metrics.IN_FLIGHT.set(len(self.flights))
+        self.clock.spawn(self._call(flight, request), name=f"call-{dial.attempt_id}")
+
+    async def _call(self, flight: _Flight, request: CallRequest) -> None:
+        try:
+            flight.result = await self.telephony.place_call(request)
+        except Exception:
+            log.exception("telephony backend failed; outcome unknown", attempt=request.attempt_id)
+        flight.done = True
+        if self.settings.quantum_s:
+            await self.clock.sleep(_to_boundary(self.clock.now(), self.settings.quantum_s))
+        self.waker.wake()
+
+    # ---- completion and pacing ------------------------------------------------------------
+
+    async def _complete(self, runs: Sequence[ActiveRun], now: datetime) -> None:
+        """Runs with nothing left to dial or wait for are Completed."""
+        async with self.sessions() as session:
+            repo = EngineRepository(session)
+            for run in runs:
+                if not await repo.unfinished(run.id):
+                    await repo.complete(run.id, run.campaign_id, now)
+            await session.commit()
+
+    async def _delay(self, state: _Pass, now: datetime) -> float:
+        """Seconds until something can happen: a task falls due, the rate window frees up, a
+        lease needs renewing, or (with a quantum) finished calls need recording."""
+        if state.claimed >= self.settings.batch:
+            return 0.0
+        deadlines = [*state.rate_free_at, now + timedelta(seconds=self.settings.tick_s)]
+        if self.flights:
+            deadlines += [self._next_heartbeat, self._next_recovery]
+        if state.runs and not state.claimed:
+            async with self.sessions() as session:
+                due = await EngineRepository(session).next_due([r.id for r in state.runs])
+            if due is not None:
+                deadlines.append(due)
+        delay = max((min(deadlines) - now).total_seconds(), 0.0)
+        return max(delay, self.settings.quantum_s)
+
+
+def _to_boundary(now: datetime, quantum: float) -> float:
+    """Seconds from `now` to the next multiple of `quantum` (in epoch seconds)."""
+    stamp = now.timestamp()
+    return (math.floor(stamp / quantum) + 1) * quantum - stamp
+
+
+def _by_account(runs: Sequence[ActiveRun]) -> list[list[ActiveRun]]:
+    """Runs grouped per account, accounts in a fixed order (so locks never deadlock)."""
+    grouped: dict[str, list[ActiveRun]] = defaultdict(list)
+    for run in runs:
+        grouped[run.account_id].append(run)
+    return [grouped[key] for key in sorted(grouped)]
+
+
+def _request(dial: Dial, run: ActiveRun, contacts: dict[int, Any]) -> CallRequest:
+    """What the backend needs for one attempt; the contact's fields travel to the flow."""
+    context: dict[str, Any] = {
+        "attemptNumber": dial.attempt_no,
+        "campaignId": run.campaign_id,
+        "campaignInstanceId": run.id,
+        "timeZone": dial.held.zone,
+    }
+    contact = contacts.get(dial.held.contact_id)
+    if contact is not None:
+        fields = {"firstName": contact.first_name, "lastName": contact.last_name,
+                  "uniqueId": contact.unique_id}  # fmt: skip
+        context.update({k: v for k, v in fields.items() if v is not None})
+        context.update(contact.custom or {})
+    return CallRequest(
+        attempt_id=f"att-{dial.attempt_id}",
+        to=dial.held.phone,
+        caller_id=run.config["callerId"],
+        ring_timeout_s=float(run.config["ringSeconds"]),
+        flow_id=run.config.get("flowId"),
+        machine_detect=run.config.get("machineDetect", "no"),
+        context=context,
+    )

@@ -1,0 +1,165 @@
+"""All SQL about runs and creating their dial tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Row, Select, case, func, insert, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from outdial.kit.auth import Tenant
+from outdial.models import Attempt, CampaignContactList, Contact, ContactList, DialTask, Run
+
+POSITION_SHIFT = 1 << 40
+
+
+class RunRepository:
+    """Runs of a tenant's campaigns, within the caller's session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, tenant: Tenant, run_id: str) -> Run | None:
+        stmt = select(Run).where(
+            Run.id == run_id, Run.account_id == tenant.account_id, Run.stream_id == tenant.stream_id
+        )
+        return await self.session.scalar(stmt)
+
+    def add(self, run: Run) -> None:
+        self.session.add(run)
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def create_tasks(
+        self, run: Run, campaign_id: str, order: str, zone: str, now: datetime
+    ) -> None:
+        """One task per contact of the campaign's lists, in one INSERT ... SELECT.
+
+        The zone is the contact's own, else the one its number implies, else the campaign's.
+        `seq` orders the run: list position then list order, reversed for LIFO.
+        """
+        sign = 1 if order == "FIFO" else -1
+        source = (
+            select(
+                literal(run.id),
+                literal(campaign_id),
+                literal(run.account_id),
+                literal(run.stream_id),
+                Contact.id,
+                Contact.phone_number,
+                func.coalesce(Contact.time_zone, Contact.number_zone, literal(zone)),
+                Contact.time_zone.is_(None) & Contact.number_zone.is_(None),
+                -func.coalesce(Contact.contact_priority, 0),
+                (CampaignContactList.position * POSITION_SHIFT + Contact.id) * sign,
+                literal("QUEUED"),
+                literal(0),
+                literal(now, DialTask.next_attempt_at.type),
+                literal(0),
+                literal(now, DialTask.updated_at.type),
+            )
+            .join(CampaignContactList, CampaignContactList.list_id == Contact.list_id)
+            .where(CampaignContactList.campaign_id == campaign_id)
+        )
+        columns = [
+            "run_id",
+            "campaign_id",
+            "account_id",
+            "stream_id",
+            "contact_id",
+            "phone_number",
+            "time_zone",
+            "zone_from_campaign",
+            "rank",
+            "seq",
+            "state",
+            "attempts_made",
+            "next_attempt_at",
+            "fence",
+            "updated_at",
+        ]
+        await self.session.execute(insert(DialTask).from_select(columns, source))
+
+    async def scrub(self, run: Run, dnc_list_id: str | None, now: datetime) -> None:
+        """Exclude, in one statement, every task whose number is on a DNC list at start."""
+        lists = select(ContactList.id).where(
+            ContactList.account_id == run.account_id, ContactList.is_global_dnc.is_(True)
+        )
+        dnc = select(Contact.phone_number).where(
+            Contact.list_id.in_(lists) | (Contact.list_id == (dnc_list_id or ""))
+        )
+        await self.session.execute(
+            update(DialTask)
+            .where(DialTask.run_id == run.id, DialTask.phone_number.in_(dnc))
+            .values(state="DONE", disposition="DNC Excluded", last_outcome="dnc", updated_at=now)
+        )
+
+    async def rezone(self, run_id: str, zone: str) -> None:
+        """Follow an edited campaign time zone for contacts that had none of their own."""
+        await self.session.execute(
+            update(DialTask)
+            .where(
+                DialTask.run_id == run_id,
+                DialTask.zone_from_campaign.is_(True),
+                DialTask.state != "DONE",
+            )
+            .values(time_zone=zone)
+        )
+
+    async def zones_and_total(self, run_id: str) -> tuple[list[str], int]:
+        zones = await self.session.scalars(
+            select(DialTask.time_zone).where(DialTask.run_id == run_id).distinct()
+        )
+        total = await self.session.scalar(
+            select(func.count()).select_from(DialTask).where(DialTask.run_id == run_id)
+        )
+        return sorted(zones), int(total or 0)
+
+    async def cancel_pending(self, run_id: str, now: datetime) -> None:
+        """A stopped run dials nothing more: queued and waiting tasks end here."""
+        await self.session.execute(
+            update(DialTask)
+            .where(DialTask.run_id == run_id, DialTask.state.in_(("QUEUED", "WAITING", "CLAIMED")))
+            .values(
+                state="DONE",
+                disposition=case(
+                    (DialTask.attempts_made > 0, "Retry Cancelled"), else_="Not Dialed"
+                ),
+                lease_owner=None,
+                lease_expires_at=None,
+                fence=DialTask.fence + 1,
+                updated_at=now,
+            )
+        )
+
+    async def completed_calls(self, run_id: str) -> int:
+        stmt = (
+            select(func.count())
+            .select_from(Attempt)
+            .where(Attempt.run_id == run_id, Attempt.state.in_(("DONE", "UNKNOWN")))
+        )
+        return int(await self.session.scalar(stmt) or 0)
+
+    def attempts_query(
+        self, tenant: Tenant, campaign_id: str, run_id: str | None
+    ) -> Select[Attempt, str | None]:
+        """Attempts of a campaign (or one run) with the contact's uniqueId, in attempt order."""
+        stmt = (
+            select(Attempt, Contact.unique_id)
+            .join(DialTask, DialTask.id == Attempt.task_id)
+            .join(Contact, Contact.id == DialTask.contact_id, isouter=True)
+            .where(
+                Attempt.campaign_id == campaign_id,
+                Attempt.account_id == tenant.account_id,
+                Attempt.stream_id == tenant.stream_id,
+            )
+            .order_by(Attempt.id)
+        )
+        return stmt.where(Attempt.run_id == run_id) if run_id else stmt
+
+    async def attempts_page(
+        self, tenant: Tenant, campaign_id: str, run_id: str | None, after: int, limit: int
+    ) -> Sequence[Row[Attempt, str | None]]:
+        stmt = self.attempts_query(tenant, campaign_id, run_id).where(Attempt.id > after)
+        return (await self.session.execute(stmt.limit(limit))).all()
