@@ -100,8 +100,13 @@ class Api:
     # --- helpers that build state through the API itself ---
 
     def create_list(self, name: str, list_type: str = "call", **extra: Any) -> dict[str, Any]:
-        body = {"name": name, "description": f"{name} list", "source": "passiveApi",
-                "listType": list_type, **extra}  # fmt: skip
+        body = {
+            "name": name,
+            "description": f"{name} list",
+            "source": "passiveApi",
+            "listType": list_type,
+            **extra,
+        }
         res = self.post("/campaign/contactList/createContactList", json=body)
         assert res.status_code == 200, res.text
         return dict(res.json()["data"])

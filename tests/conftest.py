@@ -18,8 +18,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from outdial import migrations
-from outdial.apps.service import Credentials, create_app as create_credentials
 from outdial.app import create_app
+from outdial.apps.service import Credentials
+from outdial.apps.service import create_app as create_credentials
 from outdial.config import Settings
 from outdial.kit.db import make_async_engine, make_sessions, make_sync_engine
 from outdial.models import Base

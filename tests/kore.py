@@ -44,33 +44,44 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+def _dict_mismatch(
+    actual: Any, expected: dict[str, Any], path: str, ignore: frozenset[str]
+) -> str | None:
+    missing, extra = set(expected) - set(actual), set(actual) - set(expected)
+    if missing or extra:
+        return f"{path}: missing keys {sorted(missing)}, extra keys {sorted(extra)}"
+    for key in expected:
+        found = _mismatch(actual[key], expected[key], f"{path}.{key}", ignore)
+        if found:
+            return found
+    return None
+
+
+def _list_mismatch(
+    actual: Any, expected: list[Any], path: str, ignore: frozenset[str]
+) -> str | None:
+    """Each item must match one of the sample's items (samples vary item shapes)."""
+    if not expected or not actual:
+        return None
+    for i, item in enumerate(actual):
+        problems = [_mismatch(item, variant, f"{path}[{i}]", ignore) for variant in expected]
+        if all(problems):
+            return " | ".join(sorted({str(p) for p in problems}))
+    return None
+
+
 def _mismatch(actual: Any, expected: Any, path: str, ignore: frozenset[str]) -> str | None:
     """The first difference between `actual` and the sample `expected`, or None."""
     if _type_name(actual) != _type_name(expected):
         return f"{path}: type {_type_name(actual)} != sample's {_type_name(expected)}"
     if isinstance(expected, dict):
-        missing, extra = set(expected) - set(actual), set(actual) - set(expected)
-        if missing or extra:
-            return f"{path}: missing keys {sorted(missing)}, extra keys {sorted(extra)}"
-        for key in expected:
-            found = _mismatch(actual[key], expected[key], f"{path}.{key}", ignore)
-            if found:
-                return found
-        return None
+        return _dict_mismatch(actual, expected, path, ignore)
     if isinstance(expected, list):
-        if not expected or not actual:
-            return None
-        for i, item in enumerate(actual):
-            problems = [_mismatch(item, variant, f"{path}[{i}]", ignore) for variant in expected]
-            if all(problems):
-                return " | ".join(sorted({str(p) for p in problems}))
-        return None
+        return _list_mismatch(actual, expected, path, ignore)
     key = path.rsplit(".", 1)[-1].split("[")[0]
-    if key in VARIABLE or key in ignore or path in ignore:
+    if key in VARIABLE or key in ignore or path in ignore or actual == expected:
         return None
-    if actual != expected:
-        return f"{path}: {actual!r} != sample's {expected!r}"
-    return None
+    return f"{path}: {actual!r} != sample's {expected!r}"
 
 
 def assert_same_shape(actual: Any, expected: Any, ignore: set[str] | None = None) -> None:

@@ -79,8 +79,9 @@ def test_update_v2_matches_sample(lists: Api) -> None:
 def test_update_v1_matches_sample(lists: Api) -> None:
     created = _create(lists, "create-voice-campaign-preview-request", prefix=V1)
     body = request_sample("update-voice-campaign-request")
-    res = lists.put(f"/campaign/{created['id']}", params={"campaignType": "voice"}, json=body,
-                    prefix=V1)  # fmt: skip
+    res = lists.put(
+        f"/campaign/{created['id']}", params={"campaignType": "voice"}, json=body, prefix=V1
+    )
     assert res.status_code == 200, res.text
     assert_same_shape(res.json(), sample("update-voice-campaign-response"))
 
@@ -101,13 +102,15 @@ def test_delete_v1_matches_sample_before_any_run(lists: Api) -> None:
     assert got["message"] == "Campaign Billing Reminder Voice Campaign deleted successfully"
 
 
-@pytest.mark.parametrize(("prefix", "name"), [(None, "get-campaign-status-v2"),
-                                              (V1, "get-campaign-status")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("prefix", "name"), [(None, "get-campaign-status-v2"), (V1, "get-campaign-status")]
+)
 def test_status_matches_sample(lists: Api, prefix: str | None, name: str) -> None:
     created = _create(lists, "create-voice-campaign-progressive-v2-request")["data"]
     kwargs = {"prefix": prefix} if prefix else {}
-    res = lists.post(f"/campaign/{created['id']}/status", params={"view": "status"},
-                     json={}, **kwargs)  # fmt: skip
+    res = lists.post(
+        f"/campaign/{created['id']}/status", params={"view": "status"}, json={}, **kwargs
+    )
     expected = sample(f"{name}-response")
     assert_same_shape(res.json(), expected, {"name", "status"})
     assert res.json()["data"] == {"id": created["id"], "status": "Ready", "name": created["name"]}
@@ -153,7 +156,8 @@ def test_list_v1_items_match_legacy_sample(lists: Api) -> None:
 
 
 def test_list_v1_sms_sample_request_is_accepted(lists: Api) -> None:
-    res = lists.post("/campaign/getAllCampaignDetails", json=sample("get-all-campaigns-request"),
-                     prefix=V1)  # fmt: skip
+    res = lists.post(
+        "/campaign/getAllCampaignDetails", json=sample("get-all-campaigns-request"), prefix=V1
+    )
     assert res.status_code == 200, res.text
     assert res.json()["data"]["results"] == []

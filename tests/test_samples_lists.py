@@ -38,8 +38,9 @@ def test_get_v2_matches_sample(api: Api) -> None:
 
 
 def test_get_v1_matches_sample(api: Api) -> None:
-    created = _create_v2(api, name="Renewal Due - August 2025", allowDuplicates=True,
-                         source="passiveApiIntegration")["data"]  # fmt: skip
+    created = _create_v2(
+        api, name="Renewal Due - August 2025", allowDuplicates=True, source="passiveApiIntegration"
+    )["data"]
     got = api.get(f"/campaign/contactList/{created['_id']}", prefix=V1).json()
     assert_same_shape(got, sample("get-contact-list-details-response"), {"description"})
 
@@ -76,11 +77,14 @@ def test_delete_matches_samples(api: Api) -> None:
 
 def test_get_all_lists_matches_samples(api: Api) -> None:
     _create_v2(api, name="Renewal Due - July 2025")
-    for prefix, sample_name in [(None, "get-all-contact-lists-v2-response"),
-                                (V1, "get-all-contact-lists-response")]:  # fmt: skip
+    for prefix, sample_name in [
+        (None, "get-all-contact-lists-v2-response"),
+        (V1, "get-all-contact-lists-response"),
+    ]:
         kwargs = {"prefix": prefix} if prefix else {}
-        got = api.get("/campaign/contactList/getAllListDetails", params={"type": "call"},
-                      **kwargs).json()  # fmt: skip
+        got = api.get(
+            "/campaign/contactList/getAllListDetails", params={"type": "call"}, **kwargs
+        ).json()
         ignore = {"name", "description", "source", "dataSyncMode", "totalRecordCount", "status"}
         assert_same_shape(got, sample(sample_name), ignore)
         assert [item["name"] for item in got["data"]] == ["Renewal Due - July 2025"]
@@ -97,8 +101,10 @@ def test_add_contacts_and_get_all_contacts_match_samples(api: Api) -> None:
     res = api.post("/campaign/contactList/addContacts", prefix=V1_1, query=False, json=body)
     assert res.status_code == 200, res.text
     assert_same_shape(res.json(), sample("add-contacts-to-contact-list-response"))
-    for prefix, sample_name in [(None, "get-all-contacts-of-a-contactlist-v2-response"),
-                                (V1, "get-all-contacts-of-a-contactlist-response")]:  # fmt: skip
+    for prefix, sample_name in [
+        (None, "get-all-contacts-of-a-contactlist-v2-response"),
+        (V1, "get-all-contacts-of-a-contactlist-response"),
+    ]:
         kwargs = {"prefix": prefix} if prefix else {}
         got = api.get(f"/campaign/contactList/{created['_id']}/getAllContacts", **kwargs).json()
         assert_same_shape(got, sample(sample_name), {"totalResults"})

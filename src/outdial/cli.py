@@ -12,7 +12,6 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outdial import migrations
@@ -126,11 +125,12 @@ def apps_create(
 def apps_list() -> None:
     """Every app with its account and streams (secrets are never shown again)."""
     rows = _with_session(Settings(), apps.list_apps)
-    table = Table("client id", "name", "account", "streams", "created")
     for app in rows:
-        streams = ", ".join(s.stream_id for s in app.streams)
-        table.add_row(app.id, app.name, app.account_id, streams, app.created_at.isoformat())
-    console.print(table)
+        streams = ",".join(s.stream_id for s in app.streams)
+        created = app.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        typer.echo(
+            f"{app.id}  account={app.account_id}  streams={streams}  created={created}  {app.name}"
+        )
 
 
 @apps_cli.command("rotate-secret")

@@ -1,20 +1,24 @@
-"""The `Tenant` dependency: authenticates the `auth` header and pins account and stream.
+"""Authentication for every Kore endpoint: the `auth` JWT, the account and the stream.
 
-accountId may arrive in the query or as a header (any case); when both are present they must
-agree. An `iid` header, when sent, must name the path's stream. The app must belong to the
-account and be granted the stream; otherwise the answer is Kore's 401.
+`AuthenticatedRoute` authenticates before the body is read, then endpoints receive the result
+through the `Tenant` dependency. accountId may arrive in the query or as a header (any
+case); when both are present they must agree. An `iid` header, when sent, must name the
+path's stream. The app must belong to the account and be granted the stream; otherwise the
+answer is Kore's 401.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request, Response
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from outdial.apps.repository import AppRepository, JtiRepository
-from outdial.deps import ReadSessionsDep, SessionsDep
 from outdial.kit import auth
 from outdial.kit.errors import bad_request, unauthorized
 from outdial.kit.timefmt import utcnow
@@ -34,7 +38,11 @@ def _account_from(query: str | None, header: str | None) -> str | None:
     return query or header or None
 
 
-async def _load_app(read_sessions: ReadSessionsDep, sessions: SessionsDep, token: str) -> App:
+async def _load_app(
+    read_sessions: async_sessionmaker[AsyncSession],
+    sessions: async_sessionmaker[AsyncSession],
+    token: str,
+) -> App:
     """The app the token names, once its signature and jti rules check out."""
     app_id = auth.claimed_app_id(token)
     async with read_sessions() as session:
@@ -51,19 +59,17 @@ async def _load_app(read_sessions: ReadSessionsDep, sessions: SessionsDep, token
     return app
 
 
-async def require_tenant(
-    request: Request,
-    read_sessions: ReadSessionsDep,
-    sessions: SessionsDep,
-    stream_id: Annotated[str, Path(alias="streamId", description="Stream (app) id, st-...")],
-    account_query: Annotated[str | None, Query(alias="accountId")] = None,
-    auth_header: Annotated[str | None, Depends(AUTH_HEADER)] = None,
-) -> auth.Tenant:
-    """Authenticate the request and return who it acts for."""
-    if not auth_header:
+async def authenticate(request: Request) -> auth.Tenant:
+    """Who the request acts for, from the `auth` header, accountId and the path's stream."""
+    token = request.headers.get("auth")
+    if not token:
         raise unauthorized()
-    app = await _load_app(read_sessions, sessions, auth_header)
-    account_id = _account_from(account_query, request.headers.get("accountid")) or app.account_id
+    state = request.app.state
+    app = await _load_app(state.read_sessions, state.sessions, token)
+    stream_id = str(request.path_params.get("streamId", ""))
+    header_account = request.headers.get("accountid")
+    account_id = _account_from(request.query_params.get("accountId"), header_account)
+    account_id = account_id or app.account_id
     iid = request.headers.get("iid")
     if iid is not None and iid != stream_id:
         raise bad_request(f"iid header ({iid}) does not match the stream in the path", "iid")
@@ -72,4 +78,31 @@ async def require_tenant(
     return auth.Tenant(app_id=app.id, account_id=account_id, stream_id=stream_id)
 
 
-TenantDep = Annotated[auth.Tenant, Depends(require_tenant)]
+class AuthenticatedRoute(APIRoute):
+    """A route that authenticates before FastAPI reads the body, so a request without valid
+    credentials is always a 401, whatever else is wrong with it."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def authenticated(request: Request) -> Response:
+            request.state.tenant = await authenticate(request)
+            return await handler(request)
+
+        return authenticated
+
+
+def current_tenant(
+    request: Request,
+    stream_id: Annotated[str, Path(alias="streamId", description="Stream (app) id, st-...")],
+    account_id: Annotated[
+        str | None, Query(alias="accountId", description="Account id (or accountId header)")
+    ] = None,
+    auth_header: Annotated[str | None, Depends(AUTH_HEADER)] = None,
+) -> auth.Tenant:
+    """The tenant `AuthenticatedRoute` established (the parameters document the API)."""
+    tenant: auth.Tenant = request.state.tenant
+    return tenant
+
+
+TenantDep = Annotated[auth.Tenant, Depends(current_tenant)]

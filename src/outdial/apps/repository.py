@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -42,9 +43,11 @@ class JtiRepository:
         self.session = session
 
     async def claim(self, app_id: str, jti: str, expires_at: datetime, now: datetime) -> bool:
-        """Record a first use; False when this app presented the jti before (a replay)."""
+        """Record a first use; False when this app presented the jti before (a replay).
+        The jti is stored as its SHA-256, so any length fits."""
         await self.session.execute(delete(JtiUse).where(JtiUse.expires_at < now))
-        self.session.add(JtiUse(app_id=app_id, jti=jti, expires_at=expires_at))
+        digest = hashlib.sha256(jti.encode()).hexdigest()
+        self.session.add(JtiUse(app_id=app_id, jti=digest, expires_at=expires_at))
         try:
             await self.session.commit()
         except IntegrityError:

@@ -70,12 +70,15 @@ def _mode_errors(body: CampaignBody, version: ApiVersion) -> list[ErrorItem]:
         needed.append("queue_name")
     if body.dialingMode == "Preview" and body.maxSkips is None:
         needed.append("maxSkips")
-    if version == "v2" and body.dncLists is None:
-        needed.append("dncLists")
-    return [
+    errors = [
         ErrorItem(f"{name} is required for {body.dialingMode} campaigns", 400, name)
         for name in needed
     ]
+    if version == "v2" and body.dncLists is None:
+        errors.append(
+            ErrorItem("dncLists is required for voice campaigns in API v2", 400, "dncLists")
+        )
+    return errors
 
 
 class CampaignService:

@@ -81,18 +81,22 @@ class ContactListRepository:
     async def delete(self, row: ContactList) -> None:
         await self.session.delete(row)
 
-    async def campaigns_using(self, list_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
-        """For each list id, the (campaign id, name) pairs that dial it or use it as DNC list."""
+    async def campaigns_using(
+        self, tenant: Tenant, list_ids: Sequence[str]
+    ) -> dict[str, list[tuple[str, str]]]:
+        """For each list id, the tenant's (campaign id, name) pairs that dial it or use it as
+        DNC list (the global DNC list is shared by streams; their campaigns are not)."""
         used: dict[str, list[tuple[str, str]]] = defaultdict(list)
         if not list_ids:
             return used
+        mine = (Campaign.account_id == tenant.account_id) & (Campaign.stream_id == tenant.stream_id)
         as_contacts = (
             select(CampaignContactList.list_id, Campaign.id, Campaign.name)
             .join(Campaign, Campaign.id == CampaignContactList.campaign_id)
-            .where(CampaignContactList.list_id.in_(list_ids))
+            .where(CampaignContactList.list_id.in_(list_ids), mine)
         )
         as_dnc = select(Campaign.dnc_list_id, Campaign.id, Campaign.name).where(
-            Campaign.dnc_list_id.in_(list_ids)
+            Campaign.dnc_list_id.in_(list_ids), mine
         )
         for stmt in (as_contacts, as_dnc):
             for list_id, campaign_id, name in await self.session.execute(stmt):

@@ -103,13 +103,15 @@ class ContactListService:
             raise conflict(f"A contact list named {name!r} already exists", "name")
 
     async def _view(self, row: ContactList) -> ListView:
-        used = await self.repo.campaigns_using([row.id])
+        used = await self.repo.campaigns_using(self.tenant, [row.id])
         return ListView(row, used.get(row.id, []))
 
     async def _make_global(self, row: ContactList) -> None:
         """Mark `row` the account's global DNC list, taking the flag from the previous one."""
         if row.list_type != "dnc":
-            raise bad_request("Only a DNC list (listType dnc) can be global", "isGlobalDNC")
+            raise bad_request(
+                "isGlobalDNC can be true only on a DNC list (listType dnc)", "isGlobalDNC"
+            )
         previous = await self.repo.global_dnc(self.tenant.account_id)
         if previous is not None and previous.id != row.id:
             previous.is_global_dnc = False
@@ -130,7 +132,7 @@ class ContactListService:
 
     async def all(self, list_type: str | None) -> list[ListView]:
         rows = await self.repo.all(self.tenant, list_type)
-        used = await self.repo.campaigns_using([r.id for r in rows])
+        used = await self.repo.campaigns_using(self.tenant, [r.id for r in rows])
         return [ListView(r, used.get(r.id, [])) for r in rows]
 
     async def update(self, list_id: str, body: ContactListUpdate) -> ContactList:
@@ -155,7 +157,8 @@ class ContactListService:
             await self._make_global(row)
         elif row.is_global_dnc:
             raise conflict(
-                "An account always has a global DNC list; mark another list global instead",
+                "isGlobalDNC cannot be turned off: an account always has a global DNC list; "
+                "mark another DNC list global instead",
                 "isGlobalDNC",
             )
 

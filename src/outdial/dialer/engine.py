@@ -93,7 +93,7 @@ class Engine:
         self._next_heartbeat = clock.now()
         self._next_recovery = clock.now()
         self._hours: dict[str, Hours] = {}
-        self._zone_open: dict[tuple[str, str], bool] = {}
+        self._zone_open: dict[tuple[str, str, str], bool] = {}
 
     @property
     def worker(self) -> str:
@@ -252,8 +252,9 @@ class Engine:
             zones[run.id] = []
             for zone in run.zones:
                 now_open = is_open(hours, zone, now)
-                changed = self._zone_open.get((run.id, zone)) != now_open
-                self._zone_open[(run.id, zone)] = now_open
+                key = (run.id, zone, repr(run.config["days"]))
+                changed = self._zone_open.get(key) != now_open
+                self._zone_open[key] = now_open
                 if now_open:
                     zones[run.id].append(zone)
                 elif changed or promoted:
@@ -340,9 +341,9 @@ class Engine:
         rate = RateWindow.for_cps(account.cps)
         recent = await repo.starts_since(account.account_id, now - timedelta(seconds=rate.seconds))
         allowed = max(rate.limit - len(recent), 0)
-        if len(ready) >= allowed:
-            window = timedelta(seconds=rate.seconds)
-            state.rate_free_at.append((recent[-rate.limit] if recent else now) + window)
+        if len(ready) > allowed:  # the rate binds: wake when the oldest start leaves the window
+            starts = [*recent, *([now] * allowed)]
+            state.rate_free_at.append(starts[-rate.limit] + timedelta(seconds=rate.seconds))
         ready = ready[:allowed]
         if not ready:
             return []
@@ -462,8 +463,11 @@ def _request(dial: Dial, run: ActiveRun, contacts: dict[int, Any]) -> CallReques
     }
     contact = contacts.get(dial.held.contact_id)
     if contact is not None:
-        fields = {"firstName": contact.first_name, "lastName": contact.last_name,
-                  "uniqueId": contact.unique_id}  # fmt: skip
+        fields = {
+            "firstName": contact.first_name,
+            "lastName": contact.last_name,
+            "uniqueId": contact.unique_id,
+        }
         context.update({k: v for k, v in fields.items() if v is not None})
         context.update(contact.custom or {})
     return CallRequest(

@@ -38,13 +38,25 @@ class Contender:
     demand: int
 
 
+def _deficit(c: Contender, given: int, pool: int, total: int) -> tuple[float, int, str]:
+    """How far below its share a contender stands (more negative: further below)."""
+    return (c.in_flight + given - pool * c.weight / total, -c.weight, c.key)
+
+
 def allocate(free: int, contenders: Sequence[Contender]) -> dict[str, int]:
-    """Give `free` lines, one at a time, to the contender furthest below its weighted share."""
+    """Give `free` lines, one at a time, to the contender furthest below its share.
+
+    A contender's share is its weight's part of the lines the still-hungry contenders could
+    use (their calls in flight plus the free lines). Contenders that want nothing more drop
+    out, and their part goes to the others.
+    """
     given = {c.key: 0 for c in contenders}
     for _ in range(max(free, 0)):
         open_ = [c for c in contenders if given[c.key] < c.demand]
         if not open_:
             break
-        pick = min(open_, key=lambda c: ((c.in_flight + given[c.key]) / c.weight, -c.weight, c.key))
+        total = sum(c.weight for c in open_)
+        pool = free + sum(c.in_flight for c in open_)
+        pick = min(open_, key=lambda c: _deficit(c, given[c.key], pool, total))
         given[pick.key] += 1
     return {k: v for k, v in given.items() if v}

@@ -42,8 +42,8 @@ CHUNK = 10_000
 STREAM = "st-00000000-0000-4000-8000-00000000510a"
 
 
-class _World:
-    """The temporary database, tenant and clock of one simulation."""
+class World:
+    """The database, tenant and clock of one simulation (tests build on it too)."""
 
     def __init__(self, url: str, clock: VirtualClock) -> None:
         self.settings = Settings(database_url=url, dialer=False)
@@ -69,11 +69,22 @@ class _World:
             await self._list(
                 dnc.name, "dnc", [{"phoneNumber": n} for n in dnc.numbers], dnc.is_global
             )
+        return await self.campaign(scenario.campaign)
+
+    async def campaign(self, body: dict[str, Any]) -> str:
+        """Create a campaign from a v2 body and let it become Ready; returns its id."""
         async with self.sessions() as session:
-            body = CampaignBody.model_validate(scenario.campaign)
-            view = await CampaignService(session, self.tenant).create(body, "v2")
+            parsed = CampaignBody.model_validate(body)
+            view = await CampaignService(session, self.tenant).create(parsed, "v2")
         await prepare(self.sessions, view.row.id)
         return view.row.id
+
+    async def trigger(self, campaign_id: str, action: str = "play") -> str:
+        """Trigger a campaign at the current virtual time; returns the run id."""
+        async with self.sessions() as session:
+            service = RunService(session, self.tenant)
+            done = await service.trigger(campaign_id, action, self.clock.now())
+        return done.run_id
 
     async def _list(
         self, name: str, kind: str, rows: list[dict[str, Any]], glob: bool = False
@@ -121,9 +132,7 @@ def _occupancy(attempts: list[Attempt], start: datetime, end: datetime) -> dict[
     return {"max": peak, "average": round(area / span, 3)}
 
 
-async def _report(
-    world: _World, campaign_id: str, started: datetime, wall: float
-) -> dict[str, Any]:
+async def _report(world: World, campaign_id: str, started: datetime, wall: float) -> dict[str, Any]:
     async with world.sessions() as session:
         attempts = list(await session.scalars(select(Attempt).order_by(Attempt.id)))
         tasks = list(await session.scalars(select(DialTask).order_by(DialTask.seq)))
@@ -151,27 +160,29 @@ async def _report(
     }
 
 
-async def simulate(scenario: Scenario, attempts_out: Path | None = None) -> dict[str, Any]:
-    """Run `scenario` to completion (or `until`) and report what happened."""
+async def simulate(
+    scenario: Scenario, attempts_out: Path | None = None, database_url: str | None = None
+) -> dict[str, Any]:
+    """Run `scenario` to completion (or `until`) and report what happened. Without
+    `database_url` a temporary SQLite database is used; a given one must be migrated and
+    empty (the tests run simulations on PostgreSQL this way)."""
     wall = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="outdial-sim-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'sim.db'}"
-        migrations.upgrade(url)
+        url = database_url or f"sqlite:///{Path(tmp) / 'sim.db'}"
+        if database_url is None:
+            migrations.upgrade(url)
         clock = VirtualClock(scenario.start)
-        world = _World(url, clock)
+        world = World(url, clock)
         try:
             return await clock.run(_drive(world, scenario, attempts_out, wall))
         finally:
             await world.db.dispose()
 
 
-async def _drive(
-    world: _World, scenario: Scenario, out: Path | None, wall: float
-) -> dict[str, Any]:
+async def _drive(world: World, scenario: Scenario, out: Path | None, wall: float) -> dict[str, Any]:
     campaign_id = await world.setup(scenario)
     start = world.clock.now()
-    async with world.sessions() as session:
-        await RunService(session, world.tenant).trigger(campaign_id, "play", start)
+    await world.trigger(campaign_id)
     later = [world.clock.spawn(world.add_later(a), name="dnc") for a in scenario.dncAdditions]
     mix = scenario.carrier
     profile = CarrierProfile(

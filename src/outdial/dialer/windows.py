@@ -71,50 +71,66 @@ def _reading(instant: datetime, tz: str) -> datetime:
     return instant.astimezone(zone(tz)).replace(tzinfo=None)
 
 
-def _wall_to_utc(day: date, minutes: int, tz: str) -> datetime:
-    """The first instant whose wall-clock reading in `tz` is at or after `day` + `minutes`.
-
-    Usually that instant shows exactly that time (fold=0 picks the first of a repeated hour).
-    When the time falls in a spring-forward gap it never shows; the answer is then the moment
-    the clocks jump, found by bisecting between the two fold interpretations.
-    """
+def _showing(day: date, minutes: int, tz: str) -> list[datetime]:
+    """The instants whose wall-clock reading is exactly `day` + `minutes`: usually one, two
+    in a repeated (fall-back) hour, none in a skipped (spring-forward) one."""
     hour, minute = divmod(minutes, 60)
     naive = datetime.combine(day, time(hour, minute))
-    first = naive.replace(tzinfo=zone(tz), fold=0).astimezone(UTC)
-    if _reading(first, tz) == naive:
-        return first
-    low = int(naive.replace(tzinfo=zone(tz), fold=1).astimezone(UTC).timestamp())
-    high = int(first.timestamp())
-    while high - low > 1:
-        middle = (low + high) // 2
-        if _reading(datetime.fromtimestamp(middle, UTC), tz) >= naive:
-            high = middle
-        else:
-            low = middle
-    return datetime.fromtimestamp(high, UTC)
+    found = {naive.replace(tzinfo=zone(tz), fold=f).astimezone(UTC) for f in (0, 1)}
+    return sorted(i for i in found if _reading(i, tz) == naive)
+
+
+def _offset(instant: datetime, tz: str) -> timedelta | None:
+    return instant.astimezone(zone(tz)).utcoffset()
+
+
+def _transitions(tz: str, start: datetime, end: datetime) -> list[datetime]:
+    """Instants in (start, end] at which the zone's clocks jump (found to the second)."""
+    found: list[datetime] = []
+    step = timedelta(hours=6)
+    low = start
+    while low < end:
+        high = min(low + step, end)
+        if _offset(low, tz) != _offset(high, tz):
+            a, b = int(low.timestamp()), int(high.timestamp())
+            while b - a > 1:
+                middle = (a + b) // 2
+                if _offset(datetime.fromtimestamp(middle, UTC), tz) == _offset(low, tz):
+                    a = middle
+                else:
+                    b = middle
+            found.append(datetime.fromtimestamp(b, UTC))
+        low = high
+    return found
+
+
+def _candidates(hours: Hours, tz: str, instant: datetime, edge: str) -> list[datetime]:
+    """Every instant after `instant` (within the search horizon) at which being open or
+    closed can change: a reading equal to an interval edge, or a clock jump."""
+    first_day = _reading(instant, tz).date() - timedelta(days=1)
+    found: list[datetime] = []
+    for offset in range(SEARCH_DAYS + 1):
+        day = first_day + timedelta(days=offset)
+        for interval in hours.on(day.weekday()):
+            found += _showing(day, interval.start if edge == "start" else interval.end, tz)
+    found += _transitions(tz, instant, instant + timedelta(days=SEARCH_DAYS))
+    return sorted(c for c in set(found) if c > instant)
 
 
 def next_open(hours: Hours, tz: str, instant: datetime) -> datetime | None:
-    """`instant` itself when open, else the next instant the window opens (None if never)."""
+    """`instant` itself when open, else the first later instant that is open (None if none
+    within the next week and a bit)."""
     if is_open(hours, tz, instant):
         return instant
-    local_day = instant.astimezone(zone(tz)).date()
-    for offset in range(SEARCH_DAYS):
-        day = local_day + timedelta(days=offset)
-        for interval in hours.on(day.weekday()):
-            start = _wall_to_utc(day, interval.start, tz)
-            if start > instant and is_open(hours, tz, start):
-                return start
-    return None
+    return next(
+        (c for c in _candidates(hours, tz, instant, "start") if is_open(hours, tz, c)), None
+    )
 
 
 def next_close(hours: Hours, tz: str, instant: datetime) -> datetime | None:
-    """While open, the instant the current window closes; None when closed now."""
+    """While open, the first later instant that is closed; None when closed now."""
     if not is_open(hours, tz, instant):
         return None
-    local = instant.astimezone(zone(tz))
-    minute = _local_minutes(local)
-    for interval in hours.on(local.weekday()):
-        if interval.start <= minute < interval.end:
-            return _wall_to_utc(local.date(), interval.end, tz)
-    return None
+    return next(
+        (c for c in _candidates(hours, tz, instant, "end") if not is_open(hours, tz, c)), None
+    )

@@ -48,7 +48,8 @@ async def remove_numbers(
     assert target is not None
     if target.list_type != "dnc":
         raise bad_request(
-            "removeContacts works on DNC lists only; call lists are append-only",
+            f"contact_list_name {body.contact_list_name!r} is a call list; removeContacts works "
+            "on DNC lists only (call lists are append-only)",
             "contact_list_name",
         )
     numbers = _numbers(body.data, body.defaultRegion or target.default_region or region)

@@ -112,7 +112,10 @@ class VirtualClock:
         return True
 
     def _advance_soon(self) -> None:
-        asyncio.get_running_loop().call_soon(self._advance)
+        """Advance once pending wake-ups have run (two loop turns: a finished task's waiter
+        is told on the turn after the task's own callbacks)."""
+        loop = asyncio.get_running_loop()
+        loop.call_soon(loop.call_soon, self._advance)
 
     def _advance(self) -> None:
         """Jump to the earliest deadline once nobody is running, and wake its sleepers."""
@@ -134,6 +137,26 @@ class VirtualClock:
     def _finished(self, _: asyncio.Task[Any]) -> None:
         self._running -= 1
         self._advance_soon()
+
+    async def join(self, *tasks: asyncio.Task[Any]) -> list[Any]:
+        """Wait for spawned tasks without holding the clock still: the caller is parked, and
+        running again (at the same instant) as soon as the last task ends."""
+        gathered = asyncio.gather(*tasks)
+        resumed = False
+
+        def wake(_: object) -> None:
+            nonlocal resumed
+            resumed = True
+            self._running += 1
+
+        self._running -= 1
+        self._advance_soon()
+        gathered.add_done_callback(wake)
+        try:
+            return list(await gathered)
+        finally:
+            if not resumed:
+                self._running += 1
 
     async def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run `coro` as a participant and return its result."""

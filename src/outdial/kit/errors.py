@@ -15,6 +15,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -36,6 +37,31 @@ class ErrorItem:
         if self.field is not None:
             body["field"] = self.field
         return body
+
+
+class ErrorEntry(BaseModel):
+    """One failure: a sentence, a code (the HTTP status, or 4002 for credentials) and, for
+    validation failures, the JSON path of the field."""
+
+    msg: str
+    code: int
+    field: str | None = None
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error answer: Kore's platform envelope."""
+
+    errors: list[ErrorEntry]
+
+
+_DOC = {"model": ErrorEnvelope}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {**_DOC, "description": "Invalid input; each entry names its field"},
+    401: {**_DOC, "description": "Invalid SDK credentials (code 4002) or a jti rule"},
+    404: {**_DOC, "description": "Not found (another tenant's objects answer the same)"},
+    409: {**_DOC, "description": "Conflicts with the object's state or another's name"},
+    413: {**_DOC, "description": "Body larger than the limit"},
+}
 
 
 class ApiError(Exception):

@@ -49,6 +49,9 @@ def to_e164(raw: str, region: str) -> str:
     text = raw.strip()
     if not text or len(text) > MAX_INPUT:
         raise InvalidNumberError("not a phone number")
+    if any(c.isalpha() for c in text):
+        # phonenumbers would read 1-800-FLOWERS as keypad digits; a dialer must not guess
+        raise InvalidNumberError("not a phone number: it contains letters")
     if text.startswith("00"):
         text = "+" + text[2:]
     candidates = [text] if text.startswith("+") else [text, "+" + text]

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
+
+from outdial.kit.errors import ERROR_RESPONSES
 
 V2 = "/campaign/api/v2/public/{streamId}"
 V2_SHORT = "/api/v2/public/{streamId}"
@@ -46,20 +49,26 @@ class Route:
         return [prefix + self.path for prefix in self.prefixes]
 
 
-def mount(router: APIRouter, routes: Sequence[Route]) -> None:
-    """Register every route under each of its prefixes; extensions are marked in OpenAPI."""
+def mount(
+    router: APIRouter, routes: Sequence[Route], route_class: type[APIRoute] = APIRoute
+) -> None:
+    """Register every route under each of its prefixes, one registration per method (so
+    every OpenAPI operation has its own id); extensions are marked in OpenAPI."""
     for route in routes:
+        summary = route.summary + (" [outdial extension]" if route.extension else "")
         for index, path in enumerate(route.paths()):
-            summary = route.summary + (" [outdial extension]" if route.extension else "")
-            router.add_api_route(
-                path,
-                route.endpoint,
-                methods=list(route.methods),
-                name=f"{route.name}#{index}",
-                summary=summary if index == 0 else f"{summary} (alternate path)",
-                tags=[route.tag],
-                openapi_extra={"x-outdial-extension": True} if route.extension else None,
-            )
+            for method in route.methods:
+                router.add_api_route(
+                    path,
+                    route.endpoint,
+                    methods=[method],
+                    name=f"{route.name}:{method.lower()}#{index}",
+                    summary=summary if index == 0 else f"{summary} (alternate path)",
+                    tags=[route.tag],
+                    openapi_extra={"x-outdial-extension": True} if route.extension else None,
+                    route_class_override=route_class,
+                    responses=ERROR_RESPONSES,
+                )
 
 
 ApiVersion = Literal["v1", "v2"]

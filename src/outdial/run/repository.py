@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, Select, case, func, insert, literal, select, update
+from sqlalchemy import BigInteger, Row, Select, case, cast, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outdial.kit.auth import Tenant
@@ -52,7 +52,8 @@ class RunRepository:
                 func.coalesce(Contact.time_zone, Contact.number_zone, literal(zone)),
                 Contact.time_zone.is_(None) & Contact.number_zone.is_(None),
                 -func.coalesce(Contact.contact_priority, 0),
-                (CampaignContactList.position * POSITION_SHIFT + Contact.id) * sign,
+                (cast(CampaignContactList.position, BigInteger) * POSITION_SHIFT + Contact.id)
+                * sign,
                 literal("QUEUED"),
                 literal(0),
                 literal(now, DialTask.next_attempt_at.type),
@@ -105,6 +106,19 @@ class RunRepository:
                 DialTask.state != "DONE",
             )
             .values(time_zone=zone)
+        )
+
+    async def requeue_window_waits(self, run_id: str, now: datetime) -> None:
+        """Tasks parked until their window opened are queued again, so edited calling hours
+        are looked at afresh (the engine parks them again if still closed)."""
+        await self.session.execute(
+            update(DialTask)
+            .where(
+                DialTask.run_id == run_id,
+                DialTask.state == "WAITING",
+                DialTask.wait_reason == "window",
+            )
+            .values(state="QUEUED", next_attempt_at=now, wait_reason=None)
         )
 
     async def zones_and_total(self, run_id: str) -> tuple[list[str], int]:

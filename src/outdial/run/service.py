@@ -154,6 +154,7 @@ class RunService:
             await self.runs.rezone(run.id, campaign.timezone)
             run.zones, _ = await self.runs.zones_and_total(run.id)
         run.status, run.config, run.updated_at = "Active", run_config(campaign), now
+        await self.runs.requeue_window_waits(run.id, now)
         campaign.status = "Active"
         done = await self.runs.completed_calls(run.id)
         return Triggered("Active", "Campaign Resumed", run.id, now, done)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 from dataclasses import dataclass
 from datetime import datetime
@@ -114,6 +115,7 @@ class SimulatedCarrier:
         if self.log is None:
             return
         line = {
+            "pid": os.getpid(),
             "event": event,
             "attemptId": request.attempt_id,
             "to": request.to,
