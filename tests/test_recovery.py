@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from outdial.dialer.engine import Engine, EngineSettings, _Pass
+from outdial.dialer.repository import EngineRepository
 from outdial.dialer.scenario import Scenario
 from outdial.dialer.simulate import World
 from outdial.kit.clock import VirtualClock
@@ -29,8 +30,8 @@ ALWAYS = hours(EVERY_DAY, "12:00 AM", "11:59 PM")
 class DiesAfterClaim(Engine):
     """Commits its claim, then dies before the pre-dial transaction."""
 
-    async def _dial_claimed(self, state: _Pass, now: datetime) -> None:
-        return None
+    def _predial_all(self, repo: EngineRepository, state: _Pass, now: datetime) -> list[Any]:
+        return []
 
 
 class DiesAfterCommit(Engine):
@@ -65,7 +66,7 @@ def carrier(clock: VirtualClock, talk: float = 20.0) -> SimulatedCarrier:
 
 def engine(cls: type[Engine], world: World, name: str, talk: float = 20.0) -> Engine:
     settings = EngineSettings(worker=name, lease_s=30, tick_s=5, recover_every_s=5, quantum_s=1)
-    return cls(world.sessions, world.clock, carrier(world.clock, talk), settings)
+    return cls(world.dialer_db, world.clock, carrier(world.clock, talk), settings)
 
 
 def in_world(url: str, body: Callable[[World], Awaitable[None]], plan: Scenario) -> None:
@@ -81,7 +82,7 @@ def in_world(url: str, body: Callable[[World], Awaitable[None]], plan: Scenario)
         try:
             await clock.run(drive())
         finally:
-            await world.db.dispose()
+            await world.close()
 
     asyncio.run(main())
 
@@ -174,3 +175,37 @@ def test_two_live_workers_share_the_work_without_duplicates(database_url: str) -
         assert {(t.state, t.disposition) for t in tasks} == {("DONE", "Connected")}
 
     in_world(database_url, body, scenario())
+
+
+def test_campaigns_of_one_account_share_lines_by_priority(database_url: str) -> None:
+    """Two campaigns run at once on 5 lines: priority 4 and 1 get 4 and 1 of them while
+    both have calls to make."""
+    plan = Scenario.model_validate(
+        {
+            "start": START.isoformat(),
+            "lines": 5,
+            "cps": 50,
+            "contactLists": [{"name": "People", "contacts": contacts(60, ["UTC"])}],
+            "dncLists": [{"name": "Blocked", "numbers": []}],
+            "campaign": campaign(
+                ["People"], "Blocked", days=ALWAYS, priority="4", name="High", timezone="UTC"
+            ),
+        }
+    )
+
+    async def body(world: World) -> None:
+        low = await world.campaign(
+            campaign(["People"], "Blocked", days=ALWAYS, priority="1", name="Low", timezone="UTC")
+        )
+        await world.trigger(low)
+        worker = engine(Engine, world, "A", talk=100)
+        for _ in range(6):
+            await worker.step()
+            await world.clock.sleep(1)
+        held: dict[str, int] = {}
+        async with world.sessions() as session:
+            for task in await session.scalars(select(DialTask).where(DialTask.state == "DIALING")):
+                held[task.campaign_id] = held.get(task.campaign_id, 0) + 1
+        assert held == {low: 1, next(k for k in held if k != low): 4}
+
+    in_world(database_url, body, plan)

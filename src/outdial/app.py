@@ -29,7 +29,7 @@ from outdial.dialer.engine import Engine, EngineSettings
 from outdial.dnc.endpoints import ROUTES as DNC_ROUTES
 from outdial.kit import errors
 from outdial.kit.clock import SystemClock
-from outdial.kit.db import make_async_engine, make_sessions
+from outdial.kit.db import make_async_engine, make_sessions, make_sync_engine
 from outdial.kit.middleware import BodyLimit, SlashNormalizer
 from outdial.kit.routing import Route, mount
 from outdial.run.endpoints import ROUTES as RUN_ROUTES
@@ -73,11 +73,9 @@ async def _stop_dialer(dialer: Engine, task: asyncio.Task[None]) -> None:
 
 async def run_worker(settings: Settings) -> None:
     """`outdial worker`: the engine alone, until SIGINT/SIGTERM; calls in flight finish."""
-    db = make_async_engine(settings.database_url)
+    db = make_sync_engine(settings.database_url)
     clock = SystemClock()
-    engine = Engine(
-        make_sessions(db), clock, build_telephony(settings, clock), engine_settings(settings)
-    )
+    engine = Engine(db, clock, build_telephony(settings, clock), engine_settings(settings))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, engine.stop)
@@ -85,7 +83,7 @@ async def run_worker(settings: Settings) -> None:
     try:
         await engine.run()
     finally:
-        await db.dispose()
+        db.dispose()
 
 
 @contextlib.asynccontextmanager
@@ -98,9 +96,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     clock = app.state.clock
     chores = asyncio.create_task(_housekeeping(app), name="housekeeping")
     dialer: tuple[Engine, asyncio.Task[None]] | None = None
-    if settings.dialer:
+    dialer_db = make_sync_engine(settings.database_url) if settings.dialer else None
+    if dialer_db is not None:
         telephony = build_telephony(settings, clock)
-        engine = Engine(app.state.sessions, clock, telephony, engine_settings(settings))
+        engine = Engine(dialer_db, clock, telephony, engine_settings(settings))
         dialer = (engine, asyncio.create_task(engine.run(), name="dialer"))
     try:
         yield
@@ -111,6 +110,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await chores
         await db.dispose()
+        if dialer_db is not None:
+            dialer_db.dispose()
 
 
 def _health() -> JSONResponse:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from outdial.kit.phone import InvalidNumberError, is_time_zone, to_e164
+from outdial.kit.phone import InvalidNumberError, Number, is_time_zone, read_number
 
 STANDARD_FIELDS = (
     "firstName",
@@ -41,6 +41,7 @@ class ContactFields:
     """A validated row, ready to store."""
 
     phone_number: str
+    number_zone: str | None = None
     first_name: str | None = None
     last_name: str | None = None
     time_zone: str | None = None
@@ -62,17 +63,17 @@ def _text(value: Any, name: str, errors: list[RowError]) -> str | None:
     return text
 
 
-def _phone(value: Any, region: str, errors: list[RowError]) -> str:
+def _phone(value: Any, region: str, errors: list[RowError]) -> Number:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not value.strip():
         errors.append(RowError("phoneNumber", "is required"))
-        return ""
+        return Number("", None)
     try:
-        return to_e164(value, region)
+        return read_number(value, region)
     except InvalidNumberError as exc:
         errors.append(RowError("phoneNumber", f"{value!r} is {exc}"))
-        return ""
+        return Number("", None)
 
 
 def _time_zone(value: Any, errors: list[RowError]) -> str | None:
@@ -123,8 +124,10 @@ def validate_row(row: Mapping[str, Any], region: str) -> ContactFields | list[Ro
     if len(row) > MAX_COLUMNS:
         return [RowError("", f"a contact may have at most {MAX_COLUMNS} columns")]
     errors: list[RowError] = []
+    number = _phone(row.get("phoneNumber"), region, errors)
     fields = ContactFields(
-        phone_number=_phone(row.get("phoneNumber"), region, errors),
+        phone_number=number.e164,
+        number_zone=number.zone,
         first_name=_text(row.get("firstName"), "firstName", errors),
         last_name=_text(row.get("lastName"), "lastName", errors),
         time_zone=_time_zone(row.get("timeZone"), errors),

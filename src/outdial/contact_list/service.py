@@ -15,7 +15,6 @@ from outdial.contact_list.schemas import AddContactsBody, ContactListCreate, Con
 from outdial.kit import ids
 from outdial.kit.auth import Tenant
 from outdial.kit.errors import ErrorItem, bad_request, conflict, invalid, not_found
-from outdial.kit.phone import single_zone
 from outdial.kit.timefmt import utcnow
 from outdial.models import Contact, ContactList
 
@@ -236,7 +235,7 @@ def _contact_row(target: ContactList, f: ContactFields) -> dict[str, Any]:
         "first_name": None if dnc else f.first_name,
         "last_name": None if dnc else f.last_name,
         "time_zone": None if dnc else f.time_zone,
-        "number_zone": None if dnc else single_zone(f.phone_number),
+        "number_zone": None if dnc else f.number_zone,
         "unique_id": None if dnc else f.unique_id,
         "contact_priority": None if dnc else f.contact_priority,
         "custom": None if dnc or not f.custom else f.custom,

@@ -7,10 +7,16 @@ second re-checks, right before dialing, that the run is still active, the window
 number on no DNC list, and that the rate allows the call; it commits the attempt rows. Only
 after that commit is the telephony backend asked to call. Only the clock and the backend
 differ between real and simulated runs.
+
+Each transaction is one synchronous function run in a worker thread on a blocking
+SQLAlchemy engine: the engine issues a dozen statements per pass, forever, and a thread
+hand-off per transaction costs far less than an async round trip per statement.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import math
 import os
 import socket
@@ -19,10 +25,10 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Engine as Database
 
 from outdial.dialer import metrics
 from outdial.dialer.outcomes import DNC_EXCLUDED, RETRY_CANCELLED, after_attempt
@@ -34,6 +40,7 @@ from outdial.telephony.base import CallRequest, CallResult, Outcome, Telephony
 
 log = structlog.get_logger(__name__)
 FAR_FUTURE = timedelta(days=7)
+T = TypeVar("T")
 
 
 def worker_id() -> str:
@@ -65,29 +72,34 @@ class _Flight:
 
 @dataclass
 class _Pass:
-    """What one pass learned, for deciding when to run the next."""
+    """What one pass learned, for deciding what to do and when to run the next."""
 
     runs: list[ActiveRun] = field(default_factory=list)
     claimed: int = 0
     rate_free_at: list[datetime] = field(default_factory=list)
+    lost: list[int] = field(default_factory=list)
+
+
+Launch = tuple[Dial, dict[str, Any], CallRequest]
 
 
 class Engine:
-    """One worker. Create it with the shared session factory, a clock and a backend."""
+    """One worker: a blocking database engine, a clock and a telephony backend."""
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        db: Database,
         clock: Clock,
         telephony: Telephony,
         settings: EngineSettings | None = None,
     ) -> None:
-        self.sessions = sessions
+        self.db = db
         self.clock = clock
         self.telephony = telephony
         self.settings = settings or EngineSettings()
         self.waker = clock.waker()
         self.flights: dict[int, _Flight] = {}
+        self.claimed: dict[int, Held] = {}  # leased here, not dialed yet (lease-protected)
         self.stopping = False
         self.active_runs = -1  # unknown until the first pass
         self._next_heartbeat = clock.now()
@@ -107,6 +119,15 @@ class Engine:
         if key not in self._hours:
             self._hours[key] = Hours.from_days(run.config["days"])
         return self._hours[key]
+
+    async def _tx(self, work: Callable[[EngineRepository], T]) -> T:
+        """Run `work` in one transaction, in a worker thread."""
+
+        def run() -> T:
+            with self.db.begin() as conn:
+                return work(EngineRepository(conn))
+
+        return await asyncio.to_thread(run)
 
     # ---- the loop -------------------------------------------------------------------------
 
@@ -137,51 +158,66 @@ class Engine:
         """Wait for calls in flight and record them: stop, pause and shutdown never cut a
         call short."""
         while self.flights:
-            await self._record_only(self.clock.now())
+            done = self._done()
+            await self._tx(functools.partial(self._record_only, done, self.clock.now()))
+            self._forget(done)
             if self.flights:
                 await self.waker.wait(self.settings.quantum_s or self.settings.tick_s)
 
     async def step(self) -> float:
         """One pass; returns how long to wait before the next one."""
         now = self.clock.now()
-        state = _Pass()
-        async with self.sessions() as session:
-            repo = EngineRepository(session)
-            await self._record(repo, now)
-            await self._housekeeping(repo, now)
-            state.runs = await repo.runs()
-            self.active_runs = len(state.runs)
-            zones = await self._schedule(repo, state.runs, now)
-            for account_runs in _by_account(state.runs):
-                state.claimed += await self._claim(repo, account_runs, zones, now)
-            await session.commit()
-        if state.runs:
-            await self._dial_claimed(state, now)
-            if not state.claimed and not self.flights:
-                await self._complete(state.runs, now)
-        return await self._delay(state, now)
+        done = self._done()
+        state = await self._tx(lambda repo: self._collect(repo, done, now))
+        self._forget(done)
+        for task_id in state.lost:
+            log.warning("lease lost while calling", task=task_id)
+        launches, delay = await self._tx(lambda repo: self._dial_and_plan(repo, state, now))
+        for launch in launches:
+            self._launch(*launch)
+        return delay
+
+    def _dial_and_plan(
+        self, repo: EngineRepository, state: _Pass, now: datetime
+    ) -> tuple[list[Launch], float]:
+        """The second transaction: pre-dial checks and attempt rows, then what comes next."""
+        launches = self._predial_all(repo, state, now) if state.runs else []
+        return launches, self._delay(repo, state, now)
+
+    def _record_only(self, done: Sequence[_Flight], now: datetime, repo: EngineRepository) -> None:
+        self._record(repo, done, set(), now)
+
+    def _done(self) -> list[_Flight]:
+        return [f for f in self.flights.values() if f.done]
+
+    def _forget(self, done: Sequence[_Flight]) -> None:
+        for flight in done:
+            self.flights.pop(flight.dial.held.task_id, None)
+        metrics.IN_FLIGHT.set(len(self.flights))
+
+    def _collect(self, repo: EngineRepository, done: Sequence[_Flight], now: datetime) -> _Pass:
+        """The first transaction: record, keep leases, schedule and claim."""
+        state = _Pass(runs=repo.runs())
+        self.active_runs = len(state.runs)
+        self._record(repo, done, {r.id for r in state.runs}, now)
+        state.lost = self._housekeeping(repo, now)
+        zones = self._schedule(repo, state.runs, now)
+        for account_runs in _by_account(state.runs):
+            state.claimed += self._claim(repo, account_runs, zones, now)
+        return state
 
     # ---- recording ------------------------------------------------------------------------
 
-    async def _record_only(self, now: datetime) -> None:
-        async with self.sessions() as session:
-            await self._record(EngineRepository(session), now)
-            await session.commit()
-
-    async def _record(self, repo: EngineRepository, now: datetime) -> None:
-        """Write the outcome of every finished call whose task this worker still holds."""
-        done = [f for f in self.flights.values() if f.done]
+    def _record(
+        self, repo: EngineRepository, done: Sequence[_Flight], active: set[str], now: datetime
+    ) -> None:
+        """Write the outcome of every finished call. The writes are conditional on the
+        attempt still DIALING and the task's fence, so a call whose lease this worker lost
+        leaves the recovery's record alone."""
         if not done:
             return
-        mine = await repo.still_mine([f.dial for f in done], self.worker)
-        statuses = await repo.run_statuses(f.dial.held.run_id for f in done)
-        finishes = [self._finish(f, statuses, now) for f in done if f.dial.held.task_id in mine]
-        await repo.finish(finishes, self.worker)
-        for flight in done:
-            del self.flights[flight.dial.held.task_id]
-            if flight.dial.held.task_id not in mine:
-                log.warning("lease lost; outcome not recorded", attempt=flight.dial.attempt_id)
-        metrics.IN_FLIGHT.set(len(self.flights))
+        statuses = repo.run_statuses({f.dial.held.run_id for f in done} - active)
+        repo.finish([self._finish(f, statuses, now) for f in done], self.worker)
 
     def _finish(self, flight: _Flight, statuses: dict[str, str], now: datetime) -> Finish:
         result = flight.result
@@ -208,28 +244,30 @@ class Engine:
 
     # ---- leases ---------------------------------------------------------------------------
 
-    async def _housekeeping(self, repo: EngineRepository, now: datetime) -> None:
-        if now >= self._next_heartbeat and self.flights:
-            held = await repo.heartbeat(self.worker, self._lease(now))
-            for task_id, flight in self.flights.items():
-                if task_id not in held and not flight.done:
-                    log.warning("lease lost while calling", task=task_id)
+    def _housekeeping(self, repo: EngineRepository, now: datetime) -> list[int]:
+        """Renew this worker's leases and recover expired ones; returns tasks whose lease
+        this worker lost while calling."""
+        lost: list[int] = []
         if now >= self._next_heartbeat:
+            if self.flights or self.claimed:
+                held = repo.heartbeat(self.worker, self._lease(now))
+                lost = [t for t, f in list(self.flights.items()) if t not in held and not f.done]
             self._next_heartbeat = now + timedelta(seconds=self.settings.lease_s / 3)
         if now >= self._next_recovery:
-            await self._recover(repo, now)
+            self._recover(repo, now)
             self._next_recovery = now + timedelta(seconds=self.settings.recover_every_s)
+        return lost
 
-    async def _recover(self, repo: EngineRepository, now: datetime) -> None:
+    def _recover(self, repo: EngineRepository, now: datetime) -> None:
         """Expired CLAIMED was never dialed: requeue. Expired DIALING: outcome unknown,
         counted as an attempt and retried no sooner than the retry period."""
-        requeued = await repo.requeue_expired_claims(now)
+        requeued = repo.requeue_expired_claims(now)
         unknown = 0
-        for task_id, attempts, config in await repo.expired_dials(now, self.settings.batch):
+        for task_id, attempts, config in repo.expired_dials(now, self.settings.batch):
             step = after_attempt(
                 Outcome.UNKNOWN, attempts, config["maxAttempts"], config["retryMinutes"], now
             )
-            unknown += await repo.mark_unknown(
+            unknown += repo.mark_unknown(
                 task_id, attempts, now, step.state, step.next_attempt_at, step.disposition
             )
         if requeued or unknown:
@@ -238,14 +276,14 @@ class Engine:
 
     # ---- scheduling -----------------------------------------------------------------------
 
-    async def _schedule(
+    def _schedule(
         self, repo: EngineRepository, runs: Sequence[ActiveRun], now: datetime
     ) -> dict[str, list[str]]:
         """Queue what is due; park queued tasks of closed zones until their window opens.
         Windows are computed once per zone, never per contact."""
         if not runs:
             return {}
-        promoted = await repo.promote([r.id for r in runs], now)
+        promoted = repo.promote([r.id for r in runs], now)
         zones: dict[str, list[str]] = {}
         for run in runs:
             hours = self.hours(run)
@@ -259,10 +297,10 @@ class Engine:
                     zones[run.id].append(zone)
                 elif changed or promoted:
                     until = next_open(hours, zone, now) or now + FAR_FUTURE
-                    await repo.defer_zone(run.id, zone, until, now)
+                    repo.defer_zone(run.id, zone, until, now)
         return zones
 
-    async def _claim(
+    def _claim(
         self,
         repo: EngineRepository,
         runs: Sequence[ActiveRun],
@@ -274,26 +312,30 @@ class Engine:
         if self.stopping:
             return 0
         account = runs[0]
-        await repo.lock_account(account.account_id)
-        held = await repo.held_by_run(account.account_id)
+        repo.lock_account(account.account_id)
+        held = repo.held_by_run(account.account_id)
         rate = RateWindow.for_cps(account.cps)
-        recent = await repo.starts_since(account.account_id, now - timedelta(seconds=rate.seconds))
-        free = account.lines - sum(held.values())
-        budget = min(free, rate.limit - len(recent), self.settings.batch)
+        recent = repo.count_starts_since(account.account_id, now - timedelta(seconds=rate.seconds))
+        mine = {r.id for r in runs}
+        waiting = sum(1 for h in self.claimed.values() if h.run_id in mine)
+        budget = min(
+            account.lines - sum(held.values()), rate.limit - recent - waiting, self.settings.batch
+        )
         candidates = [r for r in runs if zones.get(r.id)]
         if budget <= 0 or not candidates:
             return 0
-        shares = await self._shares(repo, candidates, held, budget)
+        shares = self._shares(repo, candidates, held, budget)
         claimed = 0
         for run in candidates:
             if shares.get(run.id):
-                got = await repo.claim(
+                got = repo.claim(
                     run.id, zones[run.id], shares[run.id], self.worker, self._lease(now)
                 )
+                self.claimed.update((h.task_id, h) for h in got)
                 claimed += len(got)
         return claimed
 
-    async def _shares(
+    def _shares(
         self,
         repo: EngineRepository,
         runs: Sequence[ActiveRun],
@@ -303,43 +345,43 @@ class Engine:
         if len(runs) == 1:
             return {runs[0].id: budget}
         contenders = [
-            Contender(
-                r.id, int(r.config["priority"]), held.get(r.id, 0), await repo.queued(r.id, budget)
-            )
+            Contender(r.id, int(r.config["priority"]), held.get(r.id, 0), repo.queued(r.id, budget))
             for r in runs
         ]
         return allocate(budget, contenders)
 
-    async def _dial_claimed(self, state: _Pass, now: datetime) -> None:
+    def _predial_all(self, repo: EngineRepository, state: _Pass, now: datetime) -> list[Launch]:
         """The pre-dial transaction for every account this worker holds claims in."""
         runs = {r.id: r for r in state.runs}
-        launches: list[tuple[Dial, dict[str, Any], CallRequest]] = []
-        async with self.sessions() as session:
-            repo = EngineRepository(session)
-            for account_runs in _by_account(state.runs):
-                launches += await self._predial(repo, account_runs[0], runs, now, state)
-            await session.commit()
-        for dial, config, request in launches:
-            self._launch(dial, config, request)
+        stale = [h for h in self.claimed.values() if h.run_id not in runs]
+        self._release(repo, stale, "QUEUED", {})  # their run was paused or stopped
+        launches: list[Launch] = []
+        for account_runs in _by_account(state.runs):
+            launches += self._predial(repo, account_runs[0], runs, now, state)
+        return launches
 
-    async def _predial(
+    def _predial(
         self,
         repo: EngineRepository,
         account: ActiveRun,
         runs: dict[str, ActiveRun],
         now: datetime,
         state: _Pass,
-    ) -> list[tuple[Dial, dict[str, Any], CallRequest]]:
+    ) -> list[Launch]:
         """Right before dialing: run still active, window open, number on no DNC list, rate
         not exceeded. Survivors get their attempt rows; the caller commits, then dials."""
-        await repo.lock_account(account.account_id)
-        mine = await repo.claimed_by(self.worker, account.account_id)
+        mine = [
+            h
+            for h in self.claimed.values()
+            if h.run_id in runs and runs[h.run_id].account_id == account.account_id
+        ]
         if not mine:
             return []
-        statuses = await repo.run_statuses(h.run_id for h in mine)
-        ready = await self._screen(repo, mine, runs, statuses, now)
+        repo.lock_account(account.account_id)
+        statuses = repo.run_statuses({h.run_id for h in mine})
+        ready = self._screen(repo, mine, runs, statuses, now)
         rate = RateWindow.for_cps(account.cps)
-        recent = await repo.starts_since(account.account_id, now - timedelta(seconds=rate.seconds))
+        recent = repo.starts_since(account.account_id, now - timedelta(seconds=rate.seconds))
         allowed = max(rate.limit - len(recent), 0)
         if len(ready) > allowed:  # the rate binds: wake when the oldest start leaves the window
             starts = [*recent, *([now] * allowed)]
@@ -347,14 +389,16 @@ class Engine:
         ready = ready[:allowed]
         if not ready:
             return []
-        dials = await repo.begin_attempts(ready, self.worker, now, self._lease(now))
-        contacts = await repo.contacts([d.held.contact_id for d in dials])
+        dials = repo.begin_attempts(ready, self.worker, now, self._lease(now))
+        for held in ready:  # dialed now, or lost to a recovery: either way no longer ours
+            self.claimed.pop(held.task_id, None)
+        contacts = repo.contacts([d.held.contact_id for d in dials])
         return [
             (d, runs[d.held.run_id].config, _request(d, runs[d.held.run_id], contacts))
             for d in dials
         ]
 
-    async def _screen(
+    def _screen(
         self,
         repo: EngineRepository,
         mine: Sequence[Held],
@@ -363,8 +407,8 @@ class Engine:
         now: datetime,
     ) -> list[Held]:
         """Release what may not be dialed now; return the rest in dialing order."""
-        inactive = [h for h in mine if statuses.get(h.run_id) != "Active" or h.run_id not in runs]
-        await repo.release(inactive, self.worker, "QUEUED", {})
+        inactive = [h for h in mine if statuses.get(h.run_id) != "Active"]
+        self._release(repo, inactive, "QUEUED", {})
         live = [h for h in mine if h not in inactive]
         closed: dict[datetime, list[Held]] = defaultdict(list)
         for h in live:
@@ -373,17 +417,24 @@ class Engine:
                 closed[next_open(hours, h.zone, now) or now + FAR_FUTURE].append(h)
         for until, group in closed.items():
             values = {"next_attempt_at": until, "wait_reason": "window"}
-            await repo.release(group, self.worker, "WAITING", values)
+            self._release(repo, group, "WAITING", values)
         parked = {h.task_id for group in closed.values() for h in group}
         live = [h for h in live if h.task_id not in parked]
-        blocked = await self._blocked(repo, live, runs)
+        blocked = self._blocked(repo, live, runs)
         values = {"disposition": DNC_EXCLUDED, "last_outcome": "dnc", "updated_at": now}
-        await repo.release(blocked, self.worker, "DONE", values)
+        self._release(repo, blocked, "DONE", values)
         metrics.DNC_EXCLUDED.inc(len(blocked))
         skip = {h.task_id for h in blocked}
         return [h for h in live if h.task_id not in skip]
 
-    async def _blocked(
+    def _release(
+        self, repo: EngineRepository, held: Sequence[Held], state: str, values: dict[str, Any]
+    ) -> None:
+        repo.release(held, self.worker, state, values)
+        for task in held:
+            self.claimed.pop(task.task_id, None)
+
+    def _blocked(
         self, repo: EngineRepository, live: Sequence[Held], runs: dict[str, ActiveRun]
     ) -> list[Held]:
         """Tasks whose number is on the run's DNC list or the account's global DNC list."""
@@ -391,7 +442,7 @@ class Engine:
         for run_id in {h.run_id for h in live}:
             run = runs[run_id]
             phones = [h.phone for h in live if h.run_id == run_id]
-            numbers = await repo.blocked(run.account_id, run.config.get("dncListId"), phones)
+            numbers = repo.blocked(run.account_id, run.config.get("dncListId"), phones)
             blocked += [h for h in live if h.run_id == run_id and h.phone in numbers]
         return blocked
 
@@ -413,30 +464,23 @@ class Engine:
 
     # ---- completion and pacing ------------------------------------------------------------
 
-    async def _complete(self, runs: Sequence[ActiveRun], now: datetime) -> None:
-        """Runs with nothing left to dial or wait for are Completed."""
-        async with self.sessions() as session:
-            repo = EngineRepository(session)
-            for run in runs:
-                if not await repo.unfinished(run.id):
-                    await repo.complete(run.id, run.campaign_id, now)
-            await session.commit()
-
-    async def _delay(self, state: _Pass, now: datetime) -> float:
-        """Seconds until something can happen: a task falls due, the rate window frees up, a
-        lease needs renewing, or (with a quantum) finished calls need recording."""
+    def _delay(self, repo: EngineRepository, state: _Pass, now: datetime) -> float:
+        """Runs with nothing left are Completed; then the seconds until something can
+        happen: a task falls due, the rate window frees up, a lease needs renewing. Finished
+        calls wake the engine themselves."""
         if state.claimed >= self.settings.batch:
             return 0.0
         deadlines = [*state.rate_free_at, now + timedelta(seconds=self.settings.tick_s)]
-        if self.flights:
+        if self.flights or self.claimed:
             deadlines += [self._next_heartbeat, self._next_recovery]
-        if state.runs and not state.claimed:
-            async with self.sessions() as session:
-                due = await EngineRepository(session).next_due([r.id for r in state.runs])
+        if state.runs and not state.claimed and not self.flights:
+            for run in state.runs:
+                if not repo.unfinished(run.id) and repo.complete(run.id, run.campaign_id, now):
+                    self.active_runs -= 1
+            due = repo.next_due([r.id for r in state.runs])
             if due is not None:
                 deadlines.append(due)
-        delay = max((min(deadlines) - now).total_seconds(), 0.0)
-        return max(delay, self.settings.quantum_s)
+        return max((min(deadlines) - now).total_seconds(), 0.0)
 
 
 def _to_boundary(now: datetime, quantum: float) -> float:
@@ -471,7 +515,7 @@ def _request(dial: Dial, run: ActiveRun, contacts: dict[int, Any]) -> CallReques
         context.update({k: v for k, v in fields.items() if v is not None})
         context.update(contact.custom or {})
     return CallRequest(
-        attempt_id=f"att-{dial.attempt_id}",
+        attempt_id=dial.attempt_id,
         to=dial.held.phone,
         caller_id=run.config["callerId"],
         ring_timeout_s=float(run.config["ringSeconds"]),

@@ -1,6 +1,8 @@
 """Every SQL statement the engine runs.
 
-Statements that change a task are conditional on who holds it (`lease_owner`, `fence`,
+The functions are synchronous: the engine runs each transaction as one call in a worker
+thread (one hand-off per transaction instead of several per statement). Statements that
+change a task are conditional on who holds it (`lease_owner`, `fence`,
 `state`), so two workers can never both act on one task, and a worker whose lease expired
 cannot write over the recovery that followed. Callers own the transactions; on PostgreSQL the
 claim and pre-dial steps lock the account row, which serialises them per account across
@@ -12,15 +14,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Executable,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from outdial.models import Account, Attempt, Base, Campaign, Contact, ContactList, DialTask, Run
-
-LIVE = ("QUEUED", "WAITING", "CLAIMED", "DIALING")
-HELD = ("CLAIMED", "DIALING")
+from outdial.models.dialing import HELD, LIVE, in_state
 
 
 @dataclass(frozen=True)
@@ -49,13 +59,22 @@ class Held:
     contact_id: int
 
 
+def attempt_key(task_id: int, attempt_no: int) -> str:
+    """The public id of an attempt: its task and number, unique by constraint, known before
+    the row is written (so the insert needs no round trip back)."""
+    return f"att-{task_id}-{attempt_no}"
+
+
 @dataclass(frozen=True)
 class Dial:
     """An attempt committed in DIALING: the call may now be placed, once."""
 
-    attempt_id: int
     attempt_no: int
     held: Held
+
+    @property
+    def attempt_id(self) -> str:
+        return attempt_key(self.held.task_id, self.attempt_no)
 
 
 @dataclass(frozen=True)
@@ -84,158 +103,235 @@ def _held(row: Any) -> Held:
     )
 
 
-class EngineRepository:
-    """The engine's SQL, within the caller's session."""
+T = Base.metadata.tables["dial_tasks"]
+A = Base.metadata.tables["attempts"]
+HELD_COLUMNS = (
+    T.c.id,
+    T.c.fence,
+    T.c.run_id,
+    T.c.phone_number,
+    T.c.time_zone,
+    T.c.attempts_made,
+    T.c.contact_id,
+)
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
-    async def runs(self, statuses: Sequence[str] = ("Active",)) -> list[ActiveRun]:
-        stmt = (
-            select(Run, Account.lines, Account.cps)
-            .join(Account, Account.id == Run.account_id)
-            .where(Run.status.in_(statuses))
-            .order_by(Run.started_at)
+def _ids(name: str = "ids") -> BindParameter[Any]:
+    return bindparam(name, expanding=True)
+
+
+@cache
+def _statements() -> dict[str, Executable]:
+    """The statements of every pass, built once: constructing and keying SQLAlchemy
+    statements costs more than running them on SQLite."""
+    claimed_by = (
+        T.c.id.in_(_ids()),
+        T.c.lease_owner == bindparam("worker"),
+        in_state(*HELD),
+        in_state("CLAIMED"),
+    )
+    return {
+        "runs": select(
+            Run.id,
+            Run.campaign_id,
+            Run.account_id,
+            Run.config,
+            Run.zones,
+            Account.lines,
+            Account.cps,
         )
-        rows = await self.session.execute(stmt)
+        .join(Account, Account.id == Run.account_id)
+        .where(Run.status.in_(_ids("statuses")))
+        .order_by(Run.started_at),
+        "statuses": select(Run.id, Run.status).where(Run.id.in_(_ids())),
+        "promote": update(T)
+        .where(T.c.run_id.in_(_ids()), in_state("WAITING"), T.c.next_attempt_at <= bindparam("now"))
+        .values(state="QUEUED", wait_reason=None),
+        "held": select(T.c.run_id, func.count())
+        .where(T.c.account_id == bindparam("account"), in_state(*HELD))
+        .group_by(T.c.run_id),
+        "count_starts": select(func.count())
+        .select_from(A)
+        .where(A.c.account_id == bindparam("account"), A.c.started_at > bindparam("since")),
+        "starts": select(A.c.started_at).where(
+            A.c.account_id == bindparam("account"), A.c.started_at > bindparam("since")
+        ),
+        "pick": select(T.c.id)
+        .where(T.c.run_id == bindparam("run"), in_state("QUEUED"), T.c.time_zone.in_(_ids("zones")))
+        .order_by(T.c.rank, T.c.seq)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True),
+        "claim": update(T)
+        .where(T.c.id.in_(_ids()), in_state("QUEUED"))
+        .values(
+            state="CLAIMED",
+            lease_owner=bindparam("worker"),
+            lease_expires_at=bindparam("lease"),
+            fence=T.c.fence + 1,
+        )
+        .returning(*HELD_COLUMNS),
+        "begin": update(T)
+        .where(*claimed_by)
+        .values(
+            state="DIALING",
+            attempts_made=T.c.attempts_made + 1,
+            lease_expires_at=bindparam("lease"),
+            wait_reason=None,
+            updated_at=bindparam("now"),
+        )
+        .returning(*HELD_COLUMNS, T.c.campaign_id, T.c.account_id, T.c.stream_id),
+        "attempt": insert(A),
+        "finish_attempt": update(A)
+        .where(
+            A.c.task_id == bindparam("b_task"),
+            A.c.attempt_no == bindparam("b_no"),
+            A.c.state == "DIALING",
+        )
+        .values(
+            state="DONE",
+            outcome=bindparam("b_outcome"),
+            answered_at=bindparam("b_answered"),
+            ended_at=bindparam("b_ended"),
+            reason=bindparam("b_reason"),
+        ),
+        "finish_task": update(T)
+        .where(
+            T.c.id == bindparam("b_id"),
+            T.c.fence == bindparam("b_fence"),
+            T.c.state == "DIALING",
+            T.c.lease_owner == bindparam("b_worker"),
+        )
+        .values(
+            state=bindparam("b_state"),
+            next_attempt_at=bindparam("b_next"),
+            last_outcome=bindparam("b_outcome"),
+            disposition=bindparam("b_disp"),
+            wait_reason=bindparam("b_wait"),
+            lease_owner=None,
+            lease_expires_at=None,
+            fence=T.c.fence + 1,
+            updated_at=bindparam("b_now"),
+        ),
+        "contacts": select(
+            Contact.id, Contact.first_name, Contact.last_name, Contact.unique_id, Contact.custom
+        ).where(Contact.id.in_(_ids())),
+        "blocked": select(Contact.phone_number).where(
+            or_(
+                Contact.list_id.in_(
+                    select(ContactList.id).where(
+                        ContactList.account_id == bindparam("account"),
+                        ContactList.is_global_dnc.is_(True),
+                    )
+                ),
+                Contact.list_id == bindparam("dnc"),
+            ),
+            Contact.phone_number.in_(_ids("phones")),
+        ),
+        "heartbeat": update(T)
+        .where(T.c.lease_owner == bindparam("worker"), in_state(*HELD))
+        .values(lease_expires_at=bindparam("lease"))
+        .returning(T.c.id),
+    }
+
+
+class EngineRepository:
+    """The engine's SQL, on the caller's connection and transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.sql = _statements()
+
+    def runs(self, statuses: Sequence[str] = ("Active",)) -> list[ActiveRun]:
+        rows = self.conn.execute(self.sql["runs"], {"statuses": list(statuses)})
         return [
-            ActiveRun(r.id, r.campaign_id, r.account_id, dict(r.config), tuple(r.zones), lines, cps)
-            for r, lines, cps in rows
+            ActiveRun(
+                r.id, r.campaign_id, r.account_id, dict(r.config), tuple(r.zones), r.lines, r.cps
+            )
+            for r in rows
         ]
 
-    async def run_statuses(self, run_ids: Iterable[str]) -> dict[str, str]:
+    def run_statuses(self, run_ids: Iterable[str]) -> dict[str, str]:
         ids = list(set(run_ids))
         if not ids:
             return {}
-        rows = await self.session.execute(select(Run.id, Run.status).where(Run.id.in_(ids)))
-        return {run_id: status for run_id, status in rows}
+        rows = self.conn.execute(self.sql["statuses"], {"ids": ids})
+        return {str(row.id): str(row.status) for row in rows}
 
-    async def promote(self, run_ids: Sequence[str], now: datetime) -> int:
+    def promote(self, run_ids: Sequence[str], now: datetime) -> int:
         """Tasks whose retry time or window opening has come are queued again."""
-        result = await self.session.execute(
-            update(DialTask)
-            .where(
-                DialTask.run_id.in_(run_ids),
-                DialTask.state == "WAITING",
-                DialTask.next_attempt_at <= now,
-            )
-            .values(state="QUEUED", wait_reason=None)
-        )
+        result = self.conn.execute(self.sql["promote"], {"ids": list(run_ids), "now": now})
         return int(getattr(result, "rowcount", 0) or 0)
 
-    async def defer_zone(self, run_id: str, zone: str, until: datetime, now: datetime) -> None:
+    def defer_zone(self, run_id: str, zone: str, until: datetime, now: datetime) -> None:
         """Queued tasks of a zone whose window is closed wait for it to open."""
-        await self.session.execute(
+        self.conn.execute(
             update(DialTask)
-            .where(
-                DialTask.run_id == run_id, DialTask.state == "QUEUED", DialTask.time_zone == zone
-            )
+            .where(DialTask.run_id == run_id, in_state("QUEUED"), DialTask.time_zone == zone)
             .values(state="WAITING", next_attempt_at=until, wait_reason="window", updated_at=now)
         )
 
-    async def lock_account(self, account_id: str) -> None:
+    def lock_account(self, account_id: str) -> None:
         """Serialise claims per account across workers (SQLite transactions are exclusive
         already, so this is a PostgreSQL row lock only)."""
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self.conn.dialect.name == "postgresql":
             stmt = select(Account.id).where(Account.id == account_id).with_for_update()
-            await self.session.execute(stmt)
+            self.conn.execute(stmt)
 
-    async def held_by_run(self, account_id: str) -> dict[str, int]:
+    def held_by_run(self, account_id: str) -> dict[str, int]:
         """Calls in progress (claimed or dialing) per run of an account: its busy lines."""
-        stmt = (
-            select(DialTask.run_id, func.count())
-            .where(DialTask.account_id == account_id, DialTask.state.in_(HELD))
-            .group_by(DialTask.run_id)
-        )
-        return {run_id: int(n) for run_id, n in await self.session.execute(stmt)}
+        rows = self.conn.execute(self.sql["held"], {"account": account_id})
+        return {str(row[0]): int(row[1]) for row in rows}
 
-    async def queued(self, run_id: str, cap: int) -> int:
+    def queued(self, run_id: str, cap: int) -> int:
         """How many tasks are ready (queued ones are in open zones), counted up to `cap`."""
         inner = (
             select(DialTask.id)
-            .where(DialTask.run_id == run_id, DialTask.state == "QUEUED")
+            .where(DialTask.run_id == run_id, in_state("QUEUED"))
             .limit(cap)
             .subquery()
         )
-        return int(await self.session.scalar(select(func.count()).select_from(inner)) or 0)
+        return int(self.conn.scalar(select(func.count()).select_from(inner)) or 0)
 
-    async def claim(
+    def claim(
         self, run_id: str, zones: Sequence[str], limit: int, worker: str, lease_until: datetime
     ) -> list[Held]:
         """Lease the next `limit` queued tasks in dialing order (priority, then list order)."""
-        ids = (
-            select(DialTask.id)
-            .where(
-                DialTask.run_id == run_id, DialTask.state == "QUEUED", DialTask.time_zone.in_(zones)
-            )
-            .order_by(DialTask.rank, DialTask.seq)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        chosen = list(await self.session.scalars(ids))
+        pick = {"run": run_id, "zones": list(zones), "limit": limit}
+        chosen = list(self.conn.scalars(self.sql["pick"], pick))
         if not chosen:
             return []
-        stmt = (
-            update(DialTask)
-            .where(DialTask.id.in_(chosen), DialTask.state == "QUEUED")
-            .values(
-                state="CLAIMED",
-                lease_owner=worker,
-                lease_expires_at=lease_until,
-                fence=DialTask.fence + 1,
-            )
-            .returning(
-                DialTask.id,
-                DialTask.fence,
-                DialTask.run_id,
-                DialTask.phone_number,
-                DialTask.time_zone,
-                DialTask.attempts_made,
-                DialTask.contact_id,
-            )
-        )
-        return [_held(row) for row in await self.session.execute(stmt)]
+        params = {"ids": chosen, "worker": worker, "lease": lease_until}
+        return [_held(row) for row in self.conn.execute(self.sql["claim"], params)]
 
-    async def claimed_by(self, worker: str, account_id: str) -> list[Held]:
-        stmt = select(DialTask).where(
-            DialTask.lease_owner == worker,
-            DialTask.account_id == account_id,
-            DialTask.state == "CLAIMED",
-        )
-        return [_held(row) for row in await self.session.scalars(stmt)]
+    def count_starts_since(self, account_id: str, since: datetime) -> int:
+        params = {"account": account_id, "since": since}
+        return int(self.conn.scalar(self.sql["count_starts"], params) or 0)
 
-    async def starts_since(self, account_id: str, since: datetime) -> list[datetime]:
+    def starts_since(self, account_id: str, since: datetime) -> list[datetime]:
         """Start times of the account's attempts after `since` (the rate window)."""
-        stmt = select(Attempt.started_at).where(
-            Attempt.account_id == account_id, Attempt.started_at > since
-        )
-        return sorted(await self.session.scalars(stmt))
+        params = {"account": account_id, "since": since}
+        return sorted(self.conn.scalars(self.sql["starts"], params))
 
-    async def blocked(
-        self, account_id: str, dnc_list_id: str | None, phones: Sequence[str]
-    ) -> set[str]:
+    def blocked(self, account_id: str, dnc_list_id: str | None, phones: Sequence[str]) -> set[str]:
         """Which numbers are on the campaign's DNC list or the account's global DNC list now."""
         if not phones:
             return set()
-        global_ids = select(ContactList.id).where(
-            ContactList.account_id == account_id, ContactList.is_global_dnc.is_(True)
-        )
-        lists = or_(Contact.list_id.in_(global_ids), Contact.list_id == (dnc_list_id or ""))
-        stmt = select(Contact.phone_number).where(lists, Contact.phone_number.in_(list(phones)))
-        return set(await self.session.scalars(stmt))
+        params = {"account": account_id, "dnc": dnc_list_id or "", "phones": list(phones)}
+        return set(self.conn.scalars(self.sql["blocked"], params))
 
-    async def release(
+    def release(
         self, held: Sequence[Held], worker: str, state: str, values: dict[str, Any]
     ) -> None:
         """Hand claimed tasks back (to the queue, to wait, or done) without dialing them."""
         if not held:
             return
-        await self.session.execute(
+        self.conn.execute(
             update(DialTask)
             .where(
                 DialTask.id.in_([h.task_id for h in held]),
                 DialTask.lease_owner == worker,
-                DialTask.state == "CLAIMED",
+                in_state(*HELD),
+                in_state("CLAIMED"),
             )
             .values(
                 state=state,
@@ -246,38 +342,17 @@ class EngineRepository:
             )
         )
 
-    async def begin_attempts(
+    def begin_attempts(
         self, held: Sequence[Held], worker: str, now: datetime, lease_until: datetime
     ) -> list[Dial]:
         """Commit-before-dial: move claimed tasks to DIALING and write their attempt rows."""
-        stmt = (
-            update(DialTask)
-            .where(
-                DialTask.id.in_([h.task_id for h in held]),
-                DialTask.lease_owner == worker,
-                DialTask.state == "CLAIMED",
-            )
-            .values(
-                state="DIALING",
-                attempts_made=DialTask.attempts_made + 1,
-                lease_expires_at=lease_until,
-                wait_reason=None,
-                updated_at=now,
-            )
-            .returning(
-                DialTask.id,
-                DialTask.fence,
-                DialTask.run_id,
-                DialTask.phone_number,
-                DialTask.time_zone,
-                DialTask.attempts_made,
-                DialTask.contact_id,
-                DialTask.campaign_id,
-                DialTask.account_id,
-                DialTask.stream_id,
-            )
-        )
-        rows = list(await self.session.execute(stmt))
+        params = {
+            "ids": [h.task_id for h in held],
+            "worker": worker,
+            "lease": lease_until,
+            "now": now,
+        }
+        rows = list(self.conn.execute(self.sql["begin"], params))
         if not rows:
             return []
         values = [
@@ -297,29 +372,17 @@ class EngineRepository:
             }
             for r in rows
         ]
-        inserted = await self.session.execute(
-            insert(Attempt).returning(Attempt.id, sort_by_parameter_order=True), values
-        )
-        ids = [row.id for row in inserted]
-        return [Dial(aid, r.attempts_made, _held(r)) for aid, r in zip(ids, rows, strict=True)]
+        self.conn.execute(self.sql["attempt"], values)
+        return [Dial(r.attempts_made, _held(r)) for r in rows]
 
-    async def still_mine(self, dials: Sequence[Dial], worker: str) -> set[int]:
-        """The task ids among `dials` this worker still holds with the same fence."""
-        stmt = select(DialTask.id, DialTask.fence).where(
-            DialTask.id.in_([d.held.task_id for d in dials]),
-            DialTask.lease_owner == worker,
-            DialTask.state == "DIALING",
-        )
-        fences = {d.held.task_id: d.held.fence for d in dials}
-        return {tid for tid, fence in await self.session.execute(stmt) if fences[tid] == fence}
-
-    async def finish(self, finishes: Sequence[Finish], worker: str) -> None:
+    def finish(self, finishes: Sequence[Finish], worker: str) -> None:
         """Record outcomes and move tasks on, each write conditional on the fence."""
         if not finishes:
             return
         attempts = [
             {
-                "b_id": f.dial.attempt_id,
+                "b_task": f.dial.held.task_id,
+                "b_no": f.dial.attempt_no,
                 "b_outcome": f.outcome,
                 "b_answered": f.answered_at,
                 "b_ended": f.ended_at,
@@ -327,22 +390,7 @@ class EngineRepository:
             }
             for f in finishes
         ]
-        attempt_table, task_table = (
-            Base.metadata.tables["attempts"],
-            Base.metadata.tables["dial_tasks"],
-        )
-        await self.session.execute(
-            update(attempt_table)
-            .where(attempt_table.c.id == bindparam("b_id"), attempt_table.c.state == "DIALING")
-            .values(
-                state="DONE",
-                outcome=bindparam("b_outcome"),
-                answered_at=bindparam("b_answered"),
-                ended_at=bindparam("b_ended"),
-                reason=bindparam("b_reason"),
-            ),
-            attempts,
-        )
+        self.conn.execute(self.sql["finish_attempt"], attempts)
         tasks = [
             {
                 "b_id": f.dial.held.task_id,
@@ -353,67 +401,41 @@ class EngineRepository:
                 "b_disp": f.disposition,
                 "b_wait": "retry" if f.state == "WAITING" else None,
                 "b_now": f.ended_at,
+                "b_worker": worker,
             }
             for f in finishes
         ]
-        await self.session.execute(
-            update(task_table)
-            .where(
-                task_table.c.id == bindparam("b_id"),
-                task_table.c.fence == bindparam("b_fence"),
-                task_table.c.state == "DIALING",
-                task_table.c.lease_owner == worker,
-            )
-            .values(
-                state=bindparam("b_state"),
-                next_attempt_at=bindparam("b_next"),
-                last_outcome=bindparam("b_outcome"),
-                disposition=bindparam("b_disp"),
-                wait_reason=bindparam("b_wait"),
-                lease_owner=None,
-                lease_expires_at=None,
-                fence=task_table.c.fence + 1,
-                updated_at=bindparam("b_now"),
-            ),
-            tasks,
-        )
+        self.conn.execute(self.sql["finish_task"], tasks)
 
-    async def heartbeat(self, worker: str, lease_until: datetime) -> set[int]:
+    def heartbeat(self, worker: str, lease_until: datetime) -> set[int]:
         """Extend this worker's leases; returns the task ids it still holds."""
-        stmt = (
-            update(DialTask)
-            .where(DialTask.lease_owner == worker, DialTask.state.in_(HELD))
-            .values(lease_expires_at=lease_until)
-            .returning(DialTask.id)
-        )
-        return set(await self.session.scalars(stmt))
+        params = {"worker": worker, "lease": lease_until}
+        return set(self.conn.scalars(self.sql["heartbeat"], params))
 
-    async def requeue_expired_claims(self, now: datetime) -> int:
+    def requeue_expired_claims(self, now: datetime) -> int:
         """CLAIMED with an expired lease was never dialed: it simply goes back in the queue."""
-        result = await self.session.execute(
+        result = self.conn.execute(
             update(DialTask)
-            .where(DialTask.state == "CLAIMED", DialTask.lease_expires_at < now)
+            .where(in_state(*HELD), in_state("CLAIMED"), DialTask.lease_expires_at < now)
             .values(
                 state="QUEUED", lease_owner=None, lease_expires_at=None, fence=DialTask.fence + 1
             )
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
-    async def expired_dials(
-        self, now: datetime, limit: int
-    ) -> list[tuple[int, int, dict[str, Any]]]:
+    def expired_dials(self, now: datetime, limit: int) -> list[tuple[int, int, dict[str, Any]]]:
         """DIALING tasks whose worker vanished: (task id, attempts made, run config)."""
         stmt = (
             select(DialTask.id, DialTask.attempts_made, Run.config)
             .join(Run, Run.id == DialTask.run_id)
-            .where(DialTask.state == "DIALING", DialTask.lease_expires_at < now)
+            .where(in_state(*HELD), in_state("DIALING"), DialTask.lease_expires_at < now)
             .limit(limit)
             .with_for_update(of=DialTask, skip_locked=True)
         )
-        rows = await self.session.execute(stmt)
+        rows = self.conn.execute(stmt)
         return [(row.id, row.attempts_made, dict(row.config)) for row in rows]
 
-    async def mark_unknown(
+    def mark_unknown(
         self,
         task_id: int,
         attempt_no: int,
@@ -424,10 +446,13 @@ class EngineRepository:
     ) -> bool:
         """Record an attempt whose outcome nobody knows; the task waits or ends, never redials
         at once."""
-        moved = await self.session.execute(
+        moved = self.conn.execute(
             update(DialTask)
             .where(
-                DialTask.id == task_id, DialTask.state == "DIALING", DialTask.lease_expires_at < now
+                DialTask.id == task_id,
+                in_state(*HELD),
+                in_state("DIALING"),
+                DialTask.lease_expires_at < now,
             )
             .values(
                 state=state,
@@ -443,7 +468,7 @@ class EngineRepository:
         )
         if not getattr(moved, "rowcount", 0):
             return False
-        await self.session.execute(
+        self.conn.execute(
             update(Attempt)
             .where(
                 Attempt.task_id == task_id,
@@ -458,35 +483,36 @@ class EngineRepository:
         )
         return True
 
-    async def unfinished(self, run_id: str) -> bool:
-        stmt = select(DialTask.id).where(DialTask.run_id == run_id, DialTask.state.in_(LIVE))
-        return (await self.session.scalar(stmt.limit(1))) is not None
+    def unfinished(self, run_id: str) -> bool:
+        stmt = select(DialTask.id).where(DialTask.run_id == run_id, in_state(*LIVE))
+        return (self.conn.scalar(stmt.limit(1))) is not None
 
-    async def complete(self, run_id: str, campaign_id: str, now: datetime) -> bool:
+    def complete(self, run_id: str, campaign_id: str, now: datetime) -> bool:
         """Active -> Completed for a run with nothing left to do, and its campaign with it."""
-        done = await self.session.execute(
+        done = self.conn.execute(
             update(Run)
             .where(Run.id == run_id, Run.status == "Active")
             .values(status="Completed", ended_at=now, updated_at=now)
         )
         if not getattr(done, "rowcount", 0):
             return False
-        await self.session.execute(
+        self.conn.execute(
             update(Campaign)
             .where(Campaign.id == campaign_id, Campaign.current_run_id == run_id)
             .values(status="Completed", run_updated_at=now)
         )
         return True
 
-    async def next_due(self, run_ids: Sequence[str]) -> datetime | None:
+    def next_due(self, run_ids: Sequence[str]) -> datetime | None:
         stmt = select(func.min(DialTask.next_attempt_at)).where(
-            DialTask.run_id.in_(run_ids), DialTask.state == "WAITING"
+            DialTask.run_id.in_(run_ids), in_state("WAITING")
         )
-        value: datetime | None = await self.session.scalar(stmt)
+        value: datetime | None = self.conn.scalar(stmt)
         return value
 
-    async def contacts(self, contact_ids: Sequence[int]) -> dict[int, Contact]:
+    def contacts(self, contact_ids: Sequence[int]) -> dict[int, Any]:
+        """The fields that travel with each call to the flow, by contact id."""
         if not contact_ids:
             return {}
-        rows = await self.session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))
-        return {c.id: c for c in rows}
+        rows = self.conn.execute(self.sql["contacts"], {"ids": list(contact_ids)})
+        return {row.id: row for row in rows}

@@ -30,8 +30,8 @@ from outdial.dialer.engine import Engine, EngineSettings
 from outdial.dialer.scenario import DncAddition, Scenario
 from outdial.kit import ids
 from outdial.kit.auth import Tenant
-from outdial.kit.clock import VirtualClock
-from outdial.kit.db import make_async_engine, make_sessions
+from outdial.kit.clock import Clock, VirtualClock
+from outdial.kit.db import make_async_engine, make_sessions, make_sync_engine
 from outdial.kit.timefmt import iso
 from outdial.models import Account, Attempt, DialTask
 from outdial.run.export import iter_attempts
@@ -39,15 +39,20 @@ from outdial.run.service import RunService
 from outdial.telephony.simulated import CarrierProfile, SimulatedCarrier
 
 CHUNK = 10_000
+# finished calls are recorded on 5-second boundaries: a pass costs milliseconds of wall time,
+# so a busy simulated day would otherwise take one pass per virtual second
+QUANTUM_S = 5.0
 STREAM = "st-00000000-0000-4000-8000-00000000510a"
 
 
 class World:
     """The database, tenant and clock of one simulation (tests build on it too)."""
 
-    def __init__(self, url: str, clock: VirtualClock) -> None:
+    def __init__(self, url: str, clock: Clock) -> None:
         self.settings = Settings(database_url=url, dialer=False)
-        self.db = make_async_engine(url)
+        durable = not url.startswith("sqlite") or "outdial-sim-" not in url
+        self.db = make_async_engine(url, durable=durable)
+        self.dialer_db = make_sync_engine(url, durable=durable)
         self.sessions: async_sessionmaker[AsyncSession] = make_sessions(self.db)
         self.clock = clock
         self.tenant = Tenant("", "", STREAM)
@@ -108,6 +113,10 @@ class World:
                 service = ContactListService(session, self.tenant, self.settings.default_region)
                 body = AddContactsBody(contact_list_name=name, data=rows[start : start + CHUNK])
                 await service.add_contacts(body)
+
+    async def close(self) -> None:
+        await self.db.dispose()
+        self.dialer_db.dispose()
 
     async def add_later(self, addition: DncAddition) -> None:
         """A DNC addition that happens mid-run, at its virtual time."""
@@ -176,7 +185,7 @@ async def simulate(
         try:
             return await clock.run(_drive(world, scenario, attempts_out, wall))
         finally:
-            await world.db.dispose()
+            await world.close()
 
 
 async def _drive(world: World, scenario: Scenario, out: Path | None, wall: float) -> dict[str, Any]:
@@ -195,11 +204,15 @@ async def _drive(world: World, scenario: Scenario, out: Path | None, wall: float
     )
     carrier = SimulatedCarrier(world.clock, profile)
     engine = Engine(
-        world.sessions,
+        world.dialer_db,
         world.clock,
         carrier,
         EngineSettings(
-            worker="simulate", lease_s=600.0, tick_s=3600.0, recover_every_s=600.0, quantum_s=1.0
+            worker="simulate",
+            lease_s=600.0,
+            tick_s=3600.0,
+            recover_every_s=600.0,
+            quantum_s=QUANTUM_S,
         ),
     )
     until = scenario.until or start + timedelta(days=366)

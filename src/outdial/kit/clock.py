@@ -78,6 +78,7 @@ class VirtualClock:
         self._timers: list[tuple[datetime, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
         self._running = 0
+        self._advance_pending = False
 
     def now(self) -> datetime:
         return self._now
@@ -113,12 +114,16 @@ class VirtualClock:
 
     def _advance_soon(self) -> None:
         """Advance once pending wake-ups have run (two loop turns: a finished task's waiter
-        is told on the turn after the task's own callbacks)."""
+        is told on the turn after the task's own callbacks). One request at a time."""
+        if self._advance_pending:
+            return
+        self._advance_pending = True
         loop = asyncio.get_running_loop()
         loop.call_soon(loop.call_soon, self._advance)
 
     def _advance(self) -> None:
         """Jump to the earliest deadline once nobody is running, and wake its sleepers."""
+        self._advance_pending = False
         while self._running == 0 and self._timers:
             due, _, future = heapq.heappop(self._timers)
             if future.done():

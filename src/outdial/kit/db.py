@@ -11,6 +11,7 @@ must stay short: an idle write transaction blocks every other writer.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +54,11 @@ def ensure_sqlite_dir(url: str) -> None:
         Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_connect(dbapi_conn: Any, _: Any) -> None:
+def _sqlite_connect(dbapi_conn: Any, record: Any, durable: bool = True) -> None:
     dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -71,26 +72,27 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def _tune_sqlite(engine: Engine) -> None:
-    event.listen(engine, "connect", _sqlite_connect)
+def _tune_sqlite(engine: Engine, durable: bool) -> None:
+    event.listen(engine, "connect", functools.partial(_sqlite_connect, durable=durable))
     event.listen(engine, "begin", _sqlite_begin)
 
 
-def make_async_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """The service's engine; SQLite gets WAL, a busy timeout and immediate transactions."""
+def make_async_engine(url: str, *, durable: bool = True, **kwargs: Any) -> AsyncEngine:
+    """The service's engine; SQLite gets WAL, a busy timeout and immediate transactions.
+    `durable=False` (throw-away simulation databases) skips SQLite's syncs."""
     ensure_sqlite_dir(url)
     engine = create_async_engine(async_url(url), **kwargs)
     if is_sqlite(url):
-        _tune_sqlite(engine.sync_engine)
+        _tune_sqlite(engine.sync_engine, durable)
     return engine
 
 
-def make_sync_engine(url: str, **kwargs: Any) -> Engine:
-    """A blocking engine with the same tuning, for migrations and tools."""
+def make_sync_engine(url: str, *, durable: bool = True, **kwargs: Any) -> Engine:
+    """A blocking engine with the same tuning, for the dialer, migrations and tools."""
     ensure_sqlite_dir(url)
     engine = create_engine(sync_url(url), **kwargs)
     if is_sqlite(url):
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, durable)
     return engine
 
 

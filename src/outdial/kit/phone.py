@@ -8,7 +8,8 @@ number; the dialer uses it only when exactly one zone is possible.
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from dataclasses import dataclass
+from functools import cache
 from zoneinfo import available_timezones
 
 import phonenumbers
@@ -44,46 +45,47 @@ def _reason(number: PhoneNumber | None) -> str:
     return _REASONS.get(why, "not a valid number for its country")
 
 
-def to_e164(raw: str, region: str) -> str:
-    """The E.164 form of `raw`, or InvalidNumberError naming the reason."""
+@dataclass(frozen=True)
+class Number:
+    """A valid number: its E.164 form and, when `phonenumbers` gives exactly one, its zone."""
+
+    e164: str
+    zone: str | None
+
+
+def _clean(raw: str) -> str:
     text = raw.strip()
     if not text or len(text) > MAX_INPUT:
         raise InvalidNumberError("not a phone number")
     if any(c.isalpha() for c in text):
         # phonenumbers would read 1-800-FLOWERS as keypad digits; a dialer must not guess
         raise InvalidNumberError("not a phone number: it contains letters")
-    if text.startswith("00"):
-        text = "+" + text[2:]
+    return "+" + text[2:] if text.startswith("00") else text
+
+
+def _valid(raw: str, region: str) -> PhoneNumber:
+    text = _clean(raw)
     candidates = [text] if text.startswith("+") else [text, "+" + text]
     first: PhoneNumber | None = None
     for candidate in candidates:
         number = _parse(candidate, None if candidate.startswith("+") else region)
         first = first or number
         if number is not None and phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+            return number
     raise InvalidNumberError(_reason(first))
 
 
-def is_e164(text: str) -> bool:
-    """True when `text` is already a valid number written in E.164."""
-    if not text.startswith("+"):
-        return False
-    number = _parse(text, None)
-    return (
-        number is not None
-        and phonenumbers.is_valid_number(number)
-        and (phonenumbers.format_number(number, PhoneNumberFormat.E164) == text)
-    )
+def read_number(raw: str, region: str) -> Number:
+    """`raw` as a valid number with its zone, or InvalidNumberError naming the reason."""
+    number = _valid(raw, region)
+    zones = [z for z in pn_timezone.time_zones_for_number(number) if z in all_time_zones()]
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return Number(e164, zones[0] if len(zones) == 1 else None)
 
 
-@lru_cache(maxsize=65_536)
-def number_time_zones(e164: str) -> tuple[str, ...]:
-    """The IANA zones `phonenumbers` associates with a number (unknown zones dropped)."""
-    number = _parse(e164, None)
-    if number is None:
-        return ()
-    zones = pn_timezone.time_zones_for_number(number)
-    return tuple(z for z in zones if z in all_time_zones())
+def to_e164(raw: str, region: str) -> str:
+    """The E.164 form of `raw`, or InvalidNumberError naming the reason."""
+    return phonenumbers.format_number(_valid(raw, region), PhoneNumberFormat.E164)
 
 
 @cache
@@ -94,9 +96,3 @@ def all_time_zones() -> frozenset[str]:
 
 def is_time_zone(name: str) -> bool:
     return name in all_time_zones()
-
-
-def single_zone(e164: str) -> str | None:
-    """The number's zone when `phonenumbers` gives exactly one, else None."""
-    zones = number_time_zones(e164)
-    return zones[0] if len(zones) == 1 else None

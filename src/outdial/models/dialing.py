@@ -12,7 +12,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    TextClause,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outdial.models.base import Base, BigId
@@ -42,17 +51,38 @@ class Run(Base):
     updated_at: Mapped[datetime]
 
 
+HELD = ("CLAIMED", "DIALING")
+LIVE = ("QUEUED", "WAITING", "CLAIMED", "DIALING")
+
+
+def in_state(*states: str) -> TextClause:
+    """`dial_tasks.state` compared with literal values. Every index on dial_tasks is partial
+    (a task sits only in the indexes of its current state, so a state change touches few of
+    them), and SQLite and PostgreSQL use a partial index only when the query carries its
+    condition as literals, not as bound parameters."""
+    if len(states) == 1:
+        return text(f"dial_tasks.state = '{states[0]}'")
+    return text(f"dial_tasks.state IN ({', '.join(repr(s) for s in states)})")
+
+
+def _partial(name: str, columns: tuple[str, ...], *states: str) -> Index:
+    condition = in_state(*states).text.removeprefix("dial_tasks.")
+    return Index(name, *columns, sqlite_where=text(condition), postgresql_where=text(condition))
+
+
 class DialTask(Base):
     """One contact of one run: its place in the dialing order and where it stands."""
 
     __tablename__ = "dial_tasks"
     __table_args__ = (
-        Index("ix_dial_tasks_claim", "run_id", "state", "rank", "seq"),
-        Index("ix_dial_tasks_due", "run_id", "state", "next_attempt_at"),
-        Index("ix_dial_tasks_zone", "run_id", "state", "time_zone"),
-        Index("ix_dial_tasks_lease", "state", "lease_expires_at"),
-        Index("ix_dial_tasks_owner", "lease_owner"),
-        Index("ix_dial_tasks_account", "account_id", "state"),
+        _partial("ix_dial_tasks_queue", ("run_id", "rank", "seq"), "QUEUED"),
+        _partial("ix_dial_tasks_queue_zone", ("run_id", "time_zone"), "QUEUED"),
+        _partial("ix_dial_tasks_waiting", ("run_id", "next_attempt_at"), "WAITING"),
+        _partial("ix_dial_tasks_held", ("account_id", "run_id"), *HELD),
+        _partial("ix_dial_tasks_held_lease", ("lease_expires_at",), *HELD),
+        _partial("ix_dial_tasks_held_owner", ("lease_owner",), *HELD),
+        _partial("ix_dial_tasks_live", ("run_id",), *LIVE),
+        Index("ix_dial_tasks_run_seq", "run_id", "seq"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from outdial.dialer.repository import attempt_key
 from outdial.kit.auth import Tenant
 from outdial.kit.timefmt import iso
 from outdial.run.repository import RunRepository
@@ -23,7 +24,7 @@ def attempt_row(row: Any) -> dict[str, Any]:
     attempt, unique_id = row
     outcome = attempt.outcome or ("in_progress" if attempt.state == "DIALING" else "")
     return {
-        "attemptId": f"att-{attempt.id}",
+        "attemptId": attempt_key(attempt.task_id, attempt.attempt_no),
         "campaignInstanceId": attempt.run_id,
         "phoneNumber": attempt.phone_number,
         "uniqueId": unique_id or "",

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from outdial.kit.auth import Tenant
 from outdial.models import Attempt, CampaignContactList, Contact, ContactList, DialTask, Run
+from outdial.models.dialing import LIVE, in_state
 
 POSITION_SHIFT = 1 << 40
 
@@ -103,7 +104,7 @@ class RunRepository:
             .where(
                 DialTask.run_id == run_id,
                 DialTask.zone_from_campaign.is_(True),
-                DialTask.state != "DONE",
+                in_state(*LIVE),
             )
             .values(time_zone=zone)
         )
@@ -115,7 +116,7 @@ class RunRepository:
             update(DialTask)
             .where(
                 DialTask.run_id == run_id,
-                DialTask.state == "WAITING",
+                in_state("WAITING"),
                 DialTask.wait_reason == "window",
             )
             .values(state="QUEUED", next_attempt_at=now, wait_reason=None)
@@ -134,7 +135,9 @@ class RunRepository:
         """A stopped run dials nothing more: queued and waiting tasks end here."""
         await self.session.execute(
             update(DialTask)
-            .where(DialTask.run_id == run_id, DialTask.state.in_(("QUEUED", "WAITING", "CLAIMED")))
+            .where(
+                DialTask.run_id == run_id, in_state(*LIVE), in_state("QUEUED", "WAITING", "CLAIMED")
+            )
             .values(
                 state="DONE",
                 disposition=case(

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-26 21:10:36.858615
+Create Date: 2026-11-26 22:12:19.237374
 """
 
 from __future__ import annotations
@@ -96,16 +96,56 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dial_tasks")),
     )
     with op.batch_alter_table("dial_tasks", schema=None) as batch_op:
-        batch_op.create_index("ix_dial_tasks_account", ["account_id", "state"], unique=False)
         batch_op.create_index(
-            "ix_dial_tasks_claim", ["run_id", "state", "rank", "seq"], unique=False
+            "ix_dial_tasks_held",
+            ["account_id", "run_id"],
+            unique=False,
+            sqlite_where=sa.text("state IN ('CLAIMED', 'DIALING')"),
+            postgresql_where=sa.text("state IN ('CLAIMED', 'DIALING')"),
         )
         batch_op.create_index(
-            "ix_dial_tasks_due", ["run_id", "state", "next_attempt_at"], unique=False
+            "ix_dial_tasks_held_lease",
+            ["lease_expires_at"],
+            unique=False,
+            sqlite_where=sa.text("state IN ('CLAIMED', 'DIALING')"),
+            postgresql_where=sa.text("state IN ('CLAIMED', 'DIALING')"),
         )
-        batch_op.create_index("ix_dial_tasks_lease", ["state", "lease_expires_at"], unique=False)
-        batch_op.create_index("ix_dial_tasks_owner", ["lease_owner"], unique=False)
-        batch_op.create_index("ix_dial_tasks_zone", ["run_id", "state", "time_zone"], unique=False)
+        batch_op.create_index(
+            "ix_dial_tasks_held_owner",
+            ["lease_owner"],
+            unique=False,
+            sqlite_where=sa.text("state IN ('CLAIMED', 'DIALING')"),
+            postgresql_where=sa.text("state IN ('CLAIMED', 'DIALING')"),
+        )
+        batch_op.create_index(
+            "ix_dial_tasks_live",
+            ["run_id"],
+            unique=False,
+            sqlite_where=sa.text("state IN ('QUEUED', 'WAITING', 'CLAIMED', 'DIALING')"),
+            postgresql_where=sa.text("state IN ('QUEUED', 'WAITING', 'CLAIMED', 'DIALING')"),
+        )
+        batch_op.create_index(
+            "ix_dial_tasks_queue",
+            ["run_id", "rank", "seq"],
+            unique=False,
+            sqlite_where=sa.text("state = 'QUEUED'"),
+            postgresql_where=sa.text("state = 'QUEUED'"),
+        )
+        batch_op.create_index(
+            "ix_dial_tasks_queue_zone",
+            ["run_id", "time_zone"],
+            unique=False,
+            sqlite_where=sa.text("state = 'QUEUED'"),
+            postgresql_where=sa.text("state = 'QUEUED'"),
+        )
+        batch_op.create_index("ix_dial_tasks_run_seq", ["run_id", "seq"], unique=False)
+        batch_op.create_index(
+            "ix_dial_tasks_waiting",
+            ["run_id", "next_attempt_at"],
+            unique=False,
+            sqlite_where=sa.text("state = 'WAITING'"),
+            postgresql_where=sa.text("state = 'WAITING'"),
+        )
 
     op.create_table(
         "attempts",
@@ -161,12 +201,42 @@ def downgrade() -> None:
 
     op.drop_table("attempts")
     with op.batch_alter_table("dial_tasks", schema=None) as batch_op:
-        batch_op.drop_index("ix_dial_tasks_zone")
-        batch_op.drop_index("ix_dial_tasks_owner")
-        batch_op.drop_index("ix_dial_tasks_lease")
-        batch_op.drop_index("ix_dial_tasks_due")
-        batch_op.drop_index("ix_dial_tasks_claim")
-        batch_op.drop_index("ix_dial_tasks_account")
+        batch_op.drop_index(
+            "ix_dial_tasks_waiting",
+            sqlite_where=sa.text("state = 'WAITING'"),
+            postgresql_where=sa.text("state = 'WAITING'"),
+        )
+        batch_op.drop_index("ix_dial_tasks_run_seq")
+        batch_op.drop_index(
+            "ix_dial_tasks_queue_zone",
+            sqlite_where=sa.text("state = 'QUEUED'"),
+            postgresql_where=sa.text("state = 'QUEUED'"),
+        )
+        batch_op.drop_index(
+            "ix_dial_tasks_queue",
+            sqlite_where=sa.text("state = 'QUEUED'"),
+            postgresql_where=sa.text("state = 'QUEUED'"),
+        )
+        batch_op.drop_index(
+            "ix_dial_tasks_live",
+            sqlite_where=sa.text("state IN ('QUEUED', 'WAITING', 'CLAIMED', 'DIALING')"),
+            postgresql_where=sa.text("state IN ('QUEUED', 'WAITING', 'CLAIMED', 'DIALING')"),
+        )
+        batch_op.drop_index(
+            "ix_dial_tasks_held_owner",
+            sqlite_where=sa.text("state IN ('CLAIMED', 'DIALING')"),
+            postgresql_where=sa.text("state IN ('CLAIMED', 'DIALING')"),
+        )
+        batch_op.drop_index(
+            "ix_dial_tasks_held_lease",
+            sqlite_where=sa.text("state IN ('CLAIMED', 'DIALING')"),
+            postgresql_where=sa.text("state IN ('CLAIMED', 'DIALING')"),
+        )
+        batch_op.drop_index(
+            "ix_dial_tasks_held",
+            sqlite_where=sa.text("state IN ('CLAIMED', 'DIALING')"),
+            postgresql_where=sa.text("state IN ('CLAIMED', 'DIALING')"),
+        )
 
     op.drop_table("dial_tasks")
     with op.batch_alter_table("runs", schema=None) as batch_op:
