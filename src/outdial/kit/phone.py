@@ -1,9 +1,9 @@
 """Phone numbers in E.164 and the time zones they imply.
 
-`to_e164` accepts international numbers (`+1 415 555 0100`, `0044...`), national numbers read
-in a default region, and bare digits that already carry a country code (Kore stores numbers
-like `9122333445566`). `number_time_zones` lists the IANA zones `phonenumbers` gives for a
-number; the dialer uses it only when exactly one zone is possible.
+`read_number` accepts international numbers (`+1 415 555 0100`, `0044...`), national numbers
+read in a default region, and bare digits that already carry a country code (Kore stores
+numbers like `9122333445566`), and gives the E.164 form with the number's IANA zone when
+`phonenumbers` knows exactly one (the dialer's fallback when a contact has no `timeZone`).
 """
 
 from __future__ import annotations
