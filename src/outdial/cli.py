@@ -31,6 +31,8 @@ db_cli = typer.Typer(help="Database schema.")
 apps_cli = typer.Typer(help="JWT apps: client ids, secrets, accounts and streams.")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(apps_cli, name="apps")
+accounts_cli = typer.Typer(help="Accounts: their lines and calls-per-second limits.")
+cli.add_typer(accounts_cli, name="accounts")
 console = Console()
 
 
@@ -168,6 +170,24 @@ def _print_credentials(creds: apps.Credentials, settings: Settings) -> None:
     console.print(f"  JWT:           {token}", soft_wrap=True)
     console.print("try it:", style="bold")
     console.print(f"  curl -s -H 'auth: {token}' '{url}'", soft_wrap=True)
+
+
+@accounts_cli.command("list")
+def accounts_list() -> None:
+    """Every account with its line and rate limits."""
+    for account in _with_session(Settings(), apps.list_accounts):
+        typer.echo(f"{account.id}  lines={account.lines}  cps={account.cps:g}")
+
+
+@accounts_cli.command("set")
+def accounts_set(
+    account: Annotated[str, typer.Argument(help="24-hex account id")],
+    lines: Annotated[int | None, typer.Option(help="Concurrent calls allowed")] = None,
+    cps: Annotated[float | None, typer.Option(help="Calls started per second allowed")] = None,
+) -> None:
+    """Change an account's lines and calls per second (the dialer follows at once)."""
+    row = _with_session(Settings(), lambda s: apps.set_limits(s, account, lines, cps))
+    typer.echo(f"{row.id}  lines={row.lines}  cps={row.cps:g}")
 
 
 @cli.command()

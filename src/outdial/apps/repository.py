@@ -32,6 +32,9 @@ class AppRepository:
     async def get_account(self, account_id: str) -> Account | None:
         return await self.session.get(Account, account_id)
 
+    async def accounts(self) -> Sequence[Account]:
+        return (await self.session.scalars(select(Account).order_by(Account.id))).all()
+
     def add(self, obj: App | Account) -> None:
         self.session.add(obj)
 

@@ -108,6 +108,30 @@ async def rotate_secret(session: AsyncSession, app_id: str) -> Credentials:
     return Credentials(app.id, app.client_secret, app.account_id, streams)
 
 
+async def list_accounts(session: AsyncSession) -> Sequence[Account]:
+    return await AppRepository(session).accounts()
+
+
+async def set_limits(
+    session: AsyncSession, account_id: str, lines: int | None, cps: float | None
+) -> Account:
+    """Change how many concurrent calls (lines) and calls per second an account may use;
+    running campaigns follow on the dialer's next pass."""
+    account = await AppRepository(session).get_account(account_id)
+    if account is None:
+        raise not_found(f"No account {account_id}")
+    if lines is not None:
+        if lines < 1:
+            raise bad_request("lines must be at least 1", "lines")
+        account.lines = lines
+    if cps is not None:
+        if cps <= 0:
+            raise bad_request("cps must be greater than 0", "cps")
+        account.cps = cps
+    await session.commit()
+    return account
+
+
 async def bootstrap(session: AsyncSession, settings: Settings) -> Credentials | None:
     """Create a first app with a fresh account and stream, unless some app exists."""
     if await AppRepository(session).any_exists():

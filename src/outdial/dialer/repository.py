@@ -24,7 +24,6 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
-    or_,
     select,
     update,
 )
@@ -215,17 +214,12 @@ def _statements() -> dict[str, Executable]:
         "contacts": select(
             Contact.id, Contact.first_name, Contact.last_name, Contact.unique_id, Contact.custom
         ).where(Contact.id.in_(_ids())),
+        "global_dnc": select(ContactList.id).where(
+            ContactList.account_id == bindparam("account"), ContactList.is_global_dnc.is_(True)
+        ),
+        # explicit list ids: each (list, number) pair is one seek in ix_contacts_list_phone
         "blocked": select(Contact.phone_number).where(
-            or_(
-                Contact.list_id.in_(
-                    select(ContactList.id).where(
-                        ContactList.account_id == bindparam("account"),
-                        ContactList.is_global_dnc.is_(True),
-                    )
-                ),
-                Contact.list_id == bindparam("dnc"),
-            ),
-            Contact.phone_number.in_(_ids("phones")),
+            Contact.list_id.in_(_ids("lists")), Contact.phone_number.in_(_ids("phones"))
         ),
         "heartbeat": update(T)
         .where(T.c.lease_owner == bindparam("worker"), in_state(*HELD))
@@ -316,7 +310,9 @@ class EngineRepository:
         """Which numbers are on the campaign's DNC list or the account's global DNC list now."""
         if not phones:
             return set()
-        params = {"account": account_id, "dnc": dnc_list_id or "", "phones": list(phones)}
+        lists = list(self.conn.scalars(self.sql["global_dnc"], {"account": account_id}))
+        lists += [dnc_list_id] if dnc_list_id else []
+        params = {"lists": lists, "phones": list(phones)}
         return set(self.conn.scalars(self.sql["blocked"], params))
 
     def release(

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -32,6 +33,7 @@ from outdial.kit import ids
 from outdial.kit.auth import Tenant
 from outdial.kit.clock import Clock, VirtualClock
 from outdial.kit.db import make_async_engine, make_sessions, make_sync_engine
+from outdial.kit.errors import ErrorItem, invalid, translate
 from outdial.kit.timefmt import iso
 from outdial.models import Account, Attempt, DialTask
 from outdial.run.export import iter_attempts
@@ -78,8 +80,16 @@ class World:
 
     async def campaign(self, body: dict[str, Any]) -> str:
         """Create a campaign from a v2 body and let it become Ready; returns its id."""
-        async with self.sessions() as session:
+        try:
             parsed = CampaignBody.model_validate(body)
+        except ValidationError as exc:  # the API's own answer, with "campaign." in front
+            raise invalid(
+                [
+                    ErrorItem(f"campaign.{i.msg}", 400, f"campaign.{i.field}")
+                    for i in translate(exc.errors())
+                ]
+            ) from exc
+        async with self.sessions() as session:
             view = await CampaignService(session, self.tenant).create(parsed, "v2")
         await prepare(self.sessions, view.row.id)
         return view.row.id

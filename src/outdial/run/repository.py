@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Row, Select, case, cast, func, insert, literal, select, update
+from sqlalchemy import (
+    BigInteger,
+    Row,
+    Select,
+    case,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outdial.kit.auth import Tenant
@@ -84,16 +96,26 @@ class RunRepository:
         await self.session.execute(insert(DialTask).from_select(columns, source))
 
     async def scrub(self, run: Run, dnc_list_id: str | None, now: datetime) -> None:
-        """Exclude, in one statement, every task whose number is on a DNC list at start."""
-        lists = select(ContactList.id).where(
-            ContactList.account_id == run.account_id, ContactList.is_global_dnc.is_(True)
+        """Exclude, in one statement, every task whose number is on a DNC list at start.
+
+        The lists are named by id and the test is a correlated EXISTS, so each task costs one
+        seek in ix_contacts_list_phone whatever the size of the DNC lists."""
+        global_ids = await self.session.scalars(
+            select(ContactList.id).where(
+                ContactList.account_id == run.account_id, ContactList.is_global_dnc.is_(True)
+            )
         )
-        dnc = select(Contact.phone_number).where(
-            Contact.list_id.in_(lists) | (Contact.list_id == (dnc_list_id or ""))
+        lists = [*global_ids, *([dnc_list_id] if dnc_list_id else [])]
+        if not lists:
+            return
+        on_dnc = (
+            select(Contact.id)
+            .where(Contact.list_id.in_(lists), Contact.phone_number == DialTask.phone_number)
+            .exists()
         )
         await self.session.execute(
             update(DialTask)
-            .where(DialTask.run_id == run.id, DialTask.phone_number.in_(dnc))
+            .where(DialTask.run_id == run.id, on_dnc)
             .values(state="DONE", disposition="DNC Excluded", last_outcome="dnc", updated_at=now)
         )
 
@@ -121,6 +143,12 @@ class RunRepository:
             )
             .values(state="QUEUED", next_attempt_at=now, wait_reason=None)
         )
+
+    async def refresh_statistics(self) -> None:
+        """PostgreSQL plans on table statistics; after a run adds many tasks at once they are
+        stale until autovacuum catches up, so gather them now (a sample, not a scan)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(text("ANALYZE dial_tasks"))
 
     async def zones_and_total(self, run_id: str) -> tuple[list[str], int]:
         zones = await self.session.scalars(

@@ -23,6 +23,7 @@ from outdial.run.repository import RunRepository
 
 PLAYABLE = ("Ready", "Stopped", "Completed")
 AGENT_MODES = ("Progressive", "Preview")
+ANALYZE_ABOVE = 10_000
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ class RunService:
         )
         await self.runs.scrub(run, campaign.dnc_list_id, now)
         run.zones, run.total_tasks = await self.runs.zones_and_total(run.id)
+        if run.total_tasks >= ANALYZE_ABOVE:
+            await self.runs.refresh_statistics()
         return run
 
     async def stop(self, campaign: Campaign, now: datetime) -> Triggered:
