@@ -33,6 +33,9 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
+# two processes per run (one per core); each gets its own database
+PYTEST_ARGS ?= -n 2
+
 pytest-sqlite: $(DEV_STAMP)
 	OUTDIAL_TEST_BACKEND=sqlite $(BIN)/pytest $(PYTEST_ARGS)
 

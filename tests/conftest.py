@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import make_url
 
 from outdial import migrations
 from outdial.app import create_app
@@ -27,21 +28,43 @@ from outdial.models import Base
 from tests.api import Api
 
 BACKEND = os.environ.get("OUTDIAL_TEST_BACKEND", "sqlite")
-PG_URL = os.environ.get(
+BASE_PG_URL = os.environ.get(
     "OUTDIAL_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_url(base: str) -> str:
+    """Under pytest-xdist each worker gets its own database (`test_gw0`, ...)."""
+    if not WORKER:
+        return base
+    url = make_url(base)
+    return url.set(database=f"{url.database}_{WORKER}").render_as_string(hide_password=False)
+
+
+PG_URL = _worker_url(BASE_PG_URL)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def _pg_reachable() -> bool:
     try:
-        engine = make_sync_engine(PG_URL, connect_args={"connect_timeout": 3})
+        engine = make_sync_engine(
+            BASE_PG_URL, connect_args={"connect_timeout": 3}, isolation_level="AUTOCOMMIT"
+        )
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+            if PG_URL != BASE_PG_URL:
+                _create_database(conn, str(make_url(PG_URL).database))
         engine.dispose()
         return True
     except Exception:
         return False
+
+
+def _create_database(conn: Connection, name: str) -> None:
+    exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+    if not exists:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
 
 
 def _reset_pg() -> None:

@@ -33,7 +33,7 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(apps_cli, name="apps")
 accounts_cli = typer.Typer(help="Accounts: their lines and calls-per-second limits.")
 cli.add_typer(accounts_cli, name="accounts")
-console = Console()
+console = Console(soft_wrap=True)  # ids, tokens and curl lines must stay copyable
 
 
 def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
