@@ -9,6 +9,7 @@ from outdial.models.campaign import Campaign, CampaignContactList
 from outdial.models.contact_list import Contact, ContactList
 from outdial.models.dialing import Attempt, DialTask, Run
 from outdial.models.flow import Flow
+from outdial.models.imports import ImportJob, ImportRowError
 from outdial.models.tenancy import Account, App, AppStream, JtiUse
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "ContactList",
     "DialTask",
     "Flow",
+    "ImportJob",
+    "ImportRowError",
     "JtiUse",
     "Run",
 ]

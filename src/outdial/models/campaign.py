@@ -45,6 +45,9 @@ class Campaign(Base):
     # None until the campaign is first saved again (update, run or schedule): Kore's list items
     # show `isRecurrenceEnabled` only from then on.
     recurrence_enabled: Mapped[bool | None] = mapped_column(Boolean)
+    # the recurrence set with the schedule API, and when its next run starts (None: none)
+    schedule: Mapped[dict[str, Any] | None]
+    next_run_at: Mapped[datetime | None] = mapped_column(index=True)
     current_run_id: Mapped[str | None] = mapped_column(String(64))
     run_updated_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
