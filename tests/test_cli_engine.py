@@ -19,12 +19,15 @@ runner = CliRunner()
 
 def scenario(path: Path) -> Path:
     body = {
-        "start": "2026-03-04T15:00:00Z", "seed": 5, "lines": 2, "cps": 1,
+        "start": "2026-03-04T15:00:00Z",
+        "seed": 5,
+        "lines": 2,
+        "cps": 1,
         "carrier": {"answer": 0.5, "busy": 0.3, "noAnswer": 0.2, "failed": 0, "machine": 0},
         "contactLists": [{"name": "People", "contacts": contacts(6, ["America/New_York"])}],
         "dncLists": [{"name": "Blocked", "numbers": [contacts(6, [None])[5]["phoneNumber"]]}],
         "campaign": campaign(["People"], "Blocked", retry=5),
-    }  # fmt: skip
+    }
     file = path / "scenario.json"
     file.write_text(json.dumps(body))
     return file
@@ -35,8 +38,17 @@ def test_simulate_prints_a_report_and_writes_the_attempts(tmp_path: Path) -> Non
     result = runner.invoke(cli, ["simulate", str(scenario(tmp_path)), "--attempts-out", str(out)])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert {"attempts", "outcomes", "dispositions", "records", "virtualSeconds", "wallSeconds",
-            "lineOccupancy", "start", "end"} <= set(report)  # fmt: skip
+    assert {
+        "attempts",
+        "outcomes",
+        "dispositions",
+        "records",
+        "virtualSeconds",
+        "wallSeconds",
+        "lineOccupancy",
+        "start",
+        "end",
+    } <= set(report)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == report["attempts"] > 5
     assert all(tuple(row) == ATTEMPT_FIELDS for row in rows)

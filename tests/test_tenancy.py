@@ -44,7 +44,7 @@ PROBE_NUMBER = "+14155550199"
 
 # What a path id names, per `Route.target`, and the prefix a made-up id of that kind gets.
 # A new target (e.g. "run") must be added here and to `Side.ids`.
-TARGET_PREFIX = {"campaign": "cd", "contactList": "cl"}
+TARGET_PREFIX = {"campaign": "cd", "contactList": "cl", "run": "cid"}
 
 # Kore-shaped ids (`cd-9e14b72-...`, `st-...`, `u-...`) and 24-hex account ids.
 ID_PATTERN = re.compile(
@@ -65,6 +65,7 @@ class Side:
     call_id: str = ""
     dnc_id: str = ""
     global_id: str = ""
+    run_id: str = ""
 
     @property
     def call_name(self) -> str:
@@ -90,7 +91,7 @@ class Side:
     def ids(self, target: str, *, with_global: bool) -> tuple[str, ...]:
         lists = (self.call_id, self.dnc_id, *((self.global_id,) if with_global else ()))
         campaigns = (self.campaign_id, self.global_user_id)
-        return {"campaign": campaigns, "contactList": lists}[target]
+        return {"campaign": campaigns, "contactList": lists, "run": (self.run_id,)}[target]
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Foreign:
 
     ids: dict[str, tuple[str, ...]]
     list_names: tuple[str, ...]
+    campaign_names: tuple[str, ...]
     secrets: frozenset[str]
 
 
@@ -127,10 +129,21 @@ def populate(api: Api, tag: str, numbers: tuple[str, ...], *, owns_global: bool)
     for campaign_id in (side.campaign_id, side.global_user_id):
         status = api.get(f"/campaign/{campaign_id}/status").json()["data"]["status"]
         assert status == "Ready", f"snapshots need settled campaigns; {campaign_id} is {status}"
+    played = api.post(f"/campaign/{side.global_user_id}", params={"trigger": "play"}, json={})
+    assert played.status_code == 200, played.text
+    side.run_id = played.json()["campaignInstanceId"]
+    stopped = api.post(f"/campaign/{side.global_user_id}", params={"trigger": "stop"}, json={})
+    assert stopped.status_code == 200, stopped.text
     listed = api.get(LISTS, params={"type": "dnc"})
     assert listed.status_code == 200, listed.text
     side.global_id = next(item["_id"] for item in listed.json()["data"] if item["isGlobalDNC"])
     return side
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """The dialer stays off: the runs made here only need to exist, not to dial."""
+    return Settings(database_url=database_url, default_region="US", dialer=False)
 
 
 @pytest.fixture
@@ -194,6 +207,7 @@ def foreign_view(side: Side, *, shared: set[str], with_global: bool) -> Foreign:
     return Foreign(
         ids={target: side.ids(target, with_global=with_global) for target in TARGET_PREFIX},
         list_names=(side.call_name, side.dnc_name),
+        campaign_names=(side.campaign_name, side.global_user_name),
         secrets=frozenset(secrets),
     )
 
@@ -224,7 +238,14 @@ VALID_BODIES: dict[str, Callable[[Side], Any]] = {
                               "data": [{"phoneNumber": PROBE_NUMBER}]},
     "removeContacts": lambda s: {"contact_list_name": s.dnc_name,
                                  "data": [{"phoneNumber": s.numbers[2]}]},
+    "callContactAt": lambda s: [{"campaignDialingListId": "cid-0000001-0000-0000-0000-000000000000",
+                                 "timeToContact": "2100-01-01T00:00:00Z"}],
 }  # fmt: skip
+
+# Routes (target "none") that find a campaign by the name in their query string.
+QUERY_NAME_PROBES: dict[str, Callable[[str], dict[str, str]]] = {
+    "scheduleCampaign": lambda name: {"campaignName": name, "enableSchedule": "false"},
+}
 
 # Routes (target "none") that find a list by the name in their body: the body naming `name`.
 # The answer for a foreign name must equal the answer for a made-up one.
@@ -308,7 +329,8 @@ def check_route_known(route: Route) -> None:
         )
     if route.target != "none":
         return
-    if not (route.name.startswith("getAll") or route.name in NAME_PROBES):
+    known = route.name in NAME_PROBES or route.name in QUERY_NAME_PROBES
+    if not (route.name.startswith("getAll") or known):
         pytest.fail(
             f"Route {route.name} (target 'none') is neither a getAll* collection nor listed in "
             f"NAME_PROBES in tests/test_tenancy.py: say how it could reach another tenant's "
@@ -381,6 +403,30 @@ def probe_names(route: Route, caller: Side, foreign: Foreign, path: str, method:
     return problems
 
 
+def probe_query_names(
+    route: Route, caller: Side, foreign: Foreign, path: str, method: str
+) -> list[str]:
+    """A campaign named in the query: a foreign name answers like a made-up one (404)."""
+    problems: list[str] = []
+    url = fill(path, caller.api.stream)
+    for name in foreign.campaign_names:
+        made_up = f"No such campaign {short_id('x')[:10]}"
+        results = []
+        for probe_name in (name, made_up):
+            params = {"accountId": caller.api.account, **QUERY_NAME_PROBES[route.name](probe_name)}
+            results.append(
+                caller.api.client.request(
+                    method, url, params=params, headers={"auth": caller.api.token}, json={}
+                )
+            )
+        problem = same_as_missing(f"{method} {path}", results[0], results[1], name, made_up)
+        if problem:
+            problems.append(problem)
+        if results[0].status_code != 404:
+            problems.append(f"{method} {path} naming {name!r}: expected 404, {short(results[0])}")
+    return problems
+
+
 def probe(route: Route, caller: Side, foreign: Foreign) -> list[str]:
     """Every path and method of `route`, called by `caller` against `foreign`'s objects."""
     check_route_known(route)
@@ -391,6 +437,8 @@ def probe(route: Route, caller: Side, foreign: Foreign) -> list[str]:
                 problems += probe_ids(route, caller, foreign, path, method)
             elif route.name.startswith("getAll"):
                 problems += probe_collection(route, caller, foreign, path, method)
+            elif route.name in QUERY_NAME_PROBES:
+                problems += probe_query_names(route, caller, foreign, path, method)
             else:
                 problems += probe_names(route, caller, foreign, path, method)
     return problems

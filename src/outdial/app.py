@@ -32,12 +32,23 @@ from outdial.kit.clock import SystemClock
 from outdial.kit.db import make_async_engine, make_sessions, make_sync_engine
 from outdial.kit.middleware import BodyLimit, SlashNormalizer
 from outdial.kit.routing import Route, mount
+from outdial.report.endpoints import ROUTES as REPORT_ROUTES
 from outdial.run.endpoints import ROUTES as RUN_ROUTES
+from outdial.schedule.endpoints import ROUTES as SCHEDULE_ROUTES
+from outdial.schedule.runner import run_scheduler
+from outdial.schedule.runner import tick as scheduler_tick
 from outdial.telephony.factory import build_telephony
 
 log = structlog.get_logger(__name__)
 
-ROUTE_TABLE: Sequence[Route] = (*LIST_ROUTES, *DNC_ROUTES, *CAMPAIGN_ROUTES, *RUN_ROUTES)
+ROUTE_TABLE: Sequence[Route] = (
+    *LIST_ROUTES,
+    *DNC_ROUTES,
+    *CAMPAIGN_ROUTES,
+    *SCHEDULE_ROUTES,
+    *RUN_ROUTES,
+    *REPORT_ROUTES,
+)
 HOUSEKEEPING_S = 2.0
 DRAIN_S = 30.0
 DESCRIPTION = """Kore.ai-compatible Campaign Management API (v2 first, v1 forms too).
@@ -47,10 +58,14 @@ id. Endpoints marked **[outdial extension]** are not in Kore's documentation."""
 
 
 async def _housekeeping(app: FastAPI) -> None:
-    """Periodic chores that must survive restarts: campaigns left in Preparing."""
+    """Periodic chores that must survive restarts: campaigns left in Preparing, and runs
+    their schedules call for."""
     while True:
         try:
             await prepare_pending(app.state.sessions)
+            started, _ = await scheduler_tick(app.state.sessions, app.state.clock.now())
+            if started:
+                app.state.wake_dialer()
         except Exception:
             log.exception("housekeeping failed")
         await asyncio.sleep(HOUSEKEEPING_S)
@@ -80,9 +95,16 @@ async def run_worker(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, engine.stop)
     log.info("worker started", worker=engine.worker)
+    sessions = make_sessions(make_async_engine(settings.database_url))
+    scheduler = asyncio.create_task(
+        run_scheduler(sessions, clock, engine.waker.wake, lambda: engine.stopping, poll_s=2.0)
+    )
     try:
         await engine.run()
     finally:
+        scheduler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await scheduler
         db.dispose()
 
 
@@ -94,13 +116,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.sessions = make_sessions(db)
     app.state.read_sessions = make_sessions(db, readonly=True)
     clock = app.state.clock
-    chores = asyncio.create_task(_housekeeping(app), name="housekeeping")
+    app.state.wake_dialer = lambda: None
     dialer: tuple[Engine, asyncio.Task[None]] | None = None
     dialer_db = make_sync_engine(settings.database_url) if settings.dialer else None
     if dialer_db is not None:
         telephony = build_telephony(settings, clock)
         engine = Engine(dialer_db, clock, telephony, engine_settings(settings))
+        app.state.wake_dialer = engine.waker.wake
         dialer = (engine, asyncio.create_task(engine.run(), name="dialer"))
+    chores = asyncio.create_task(_housekeeping(app), name="housekeeping")
     try:
         yield
     finally:

@@ -13,9 +13,11 @@ from outdial.campaign.schemas import CampaignBody, CampaignQuery
 from outdial.campaign.service import CampaignService, prepare
 from outdial.campaign.views import render, render_page
 from outdial.deps import ReadSessionDep, SessionDep, SessionsDep
-from outdial.kit.errors import bad_request
 from outdial.kit.responses import plain, success
 from outdial.kit.routing import V1, V2_BOTH, Route, VersionDep
+from outdial.report.schemas import ContactsQuery
+from outdial.report.service import ReportService
+from outdial.report.views import contact_page
 
 TAG = "Campaigns"
 
@@ -28,7 +30,12 @@ def campaign_reader(session: ReadSessionDep, tenant: TenantDep) -> CampaignServi
     return CampaignService(session, tenant)
 
 
+def report_reader(session: ReadSessionDep, tenant: TenantDep) -> ReportService:
+    return ReportService(session, tenant)
+
+
 ServiceDep = Annotated[CampaignService, Depends(campaign_service)]
+ReportsDep = Annotated[ReportService, Depends(report_reader)]
 ReaderDep = Annotated[CampaignService, Depends(campaign_reader)]
 
 
@@ -98,11 +105,19 @@ async def list_campaigns(
 async def campaign_status(
     campaignId: str,
     service: ReaderDep,
-    view: Annotated[str, Query(description="status")] = "status",
+    reports: ReportsDep,
+    view: Annotated[Literal["status", "contacts"], Query()] = "status",
+    campaignInstanceId: Annotated[str | None, Query(description="view=contacts: a run")] = None,
+    body: Annotated[ContactsQuery | None, Body()] = None,
 ) -> JSONResponse:
-    """The campaign's id, status and name (`view=status`)."""
-    if view != "status":
-        raise bad_request("view must be status", "view")
+    """`view=status`: the campaign's id, status and name. `view=contacts`: each record of
+    the current run (or `campaignInstanceId`) with its outcome so far, `page`/`limit` paged."""
+    if view == "contacts":
+        query = body or ContactsQuery()
+        page, limit = query.page or 1, query.limit or 100
+        run_id = campaignInstanceId or query.campaignInstanceId
+        rows, total = await reports.contacts(campaignId, run_id, page, limit)
+        return plain({"status": "success", "data": contact_page(rows, page, limit, total)})
     row = await service.status(campaignId)
     return plain(
         {"status": "success", "data": {"id": row.id, "status": row.status, "name": row.name}}

@@ -36,6 +36,7 @@ from outdial.dialer.pacing import Contender, RateWindow, allocate
 from outdial.dialer.repository import ActiveRun, Dial, EngineRepository, Finish, Held
 from outdial.dialer.windows import Hours, is_open, next_open
 from outdial.kit.clock import Clock
+from outdial.kit.ids import dialing_id
 from outdial.telephony.base import CallRequest, CallResult, Outcome, Telephony
 
 log = structlog.get_logger(__name__)
@@ -503,6 +504,7 @@ def _request(dial: Dial, run: ActiveRun, contacts: dict[int, Any]) -> CallReques
         "attemptNumber": dial.attempt_no,
         "campaignId": run.campaign_id,
         "campaignInstanceId": run.id,
+        "campaignDialingListId": dialing_id(run.id, dial.held.task_id),
         "timeZone": dial.held.zone,
     }
     contact = contacts.get(dial.held.contact_id)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Connection,
     Executable,
     bindparam,
+    case,
     func,
     insert,
     select,
@@ -492,10 +493,11 @@ class EngineRepository:
         )
         if not getattr(done, "rowcount", 0):
             return False
+        more = Campaign.scheduling_enabled.is_(True) & Campaign.next_run_at.is_not(None)
         self.conn.execute(
             update(Campaign)
             .where(Campaign.id == campaign_id, Campaign.current_run_id == run_id)
-            .values(status="Completed", run_updated_at=now)
+            .values(status=case((more, "Scheduled"), else_="Completed"), run_updated_at=now)
         )
         return True
 

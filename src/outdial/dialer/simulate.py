@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from outdial import migrations
+from outdial.apps.service import Credentials
 from outdial.apps.service import create_app as create_credentials
 from outdial.campaign.schemas import CampaignBody
 from outdial.campaign.service import CampaignService, prepare
@@ -58,6 +59,7 @@ class World:
         self.sessions: async_sessionmaker[AsyncSession] = make_sessions(self.db)
         self.clock = clock
         self.tenant = Tenant("", "", STREAM)
+        self.credentials: Credentials | None = None
 
     async def setup(self, scenario: Scenario) -> str:
         """Account, lists, DNC lists and the campaign; returns the campaign id."""
@@ -70,6 +72,7 @@ class World:
             )
             await session.commit()
         self.tenant = Tenant(creds.client_id, creds.account_id, STREAM)
+        self.credentials = creds
         for contact_list in scenario.contactLists:
             await self._list(contact_list.name, "call", contact_list.contacts)
         for dnc in scenario.dncLists:

@@ -80,6 +80,23 @@ def _showing(day: date, minutes: int, tz: str) -> list[datetime]:
     return sorted(i for i in found if _reading(i, tz) == naive)
 
 
+def wall_instant(day: date, minutes: int, tz: str) -> datetime:
+    """The instant a wall clock in `tz` shows `day` + `minutes`: the first of two in a
+    repeated hour, the moment the clocks jump when that time is skipped."""
+    shown = _showing(day, minutes, tz)
+    if shown:
+        return shown[0]
+    hour, minute = divmod(minutes, 60)
+    naive = datetime.combine(day, time(hour, minute))
+    before = naive.replace(tzinfo=zone(tz), fold=1).astimezone(UTC)
+    return _transitions(tz, before, before + timedelta(hours=3))[0]
+
+
+def local_date(instant: datetime, tz: str) -> date:
+    """The calendar day `instant` falls on in `tz`."""
+    return _reading(instant, tz).date()
+
+
 def _offset(instant: datetime, tz: str) -> timedelta | None:
     return instant.astimezone(zone(tz)).utcoffset()
 

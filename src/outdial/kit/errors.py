@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -171,6 +171,17 @@ def translate(errors: Sequence[Any]) -> list[ErrorItem]:
         else:
             items.append(ErrorItem(f"{field} {text}", 400, field))
     return items
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], data: Any) -> M:
+    """Validate `data` as `model`, failing like a request body would (400, fields named)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid(translate([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])) from exc
 
 
 async def _api_error(_: Request, exc: Exception) -> JSONResponse:

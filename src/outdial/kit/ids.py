@@ -36,3 +36,20 @@ def account_id() -> str:
 def client_secret() -> str:
     """A client secret: 32 random bytes, URL-safe, used as the literal HMAC key."""
     return secrets.token_urlsafe(32)
+
+
+def dialing_id(run_id: str, task_id: int) -> str:
+    """A record's id within a run (Kore's `campaignDialingListId`, `cid-...`): the task number
+    in the first group, the run's id in the rest, so it is read back without a lookup."""
+    return f"cid-{task_id:07x}-{run_id.split('-', 2)[2]}"
+
+
+def parse_dialing_id(value: str) -> tuple[int, str] | None:
+    """(task id, run id tail) from a dialing id, or None when it is not one of ours."""
+    parts = value.split("-", 2)
+    if len(parts) != 3 or parts[0] != "cid":
+        return None
+    try:
+        return int(parts[1], 16), parts[2]
+    except ValueError:
+        return None

@@ -9,7 +9,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import Query, Request
+from fastapi import Body, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from outdial.apps.auth import TenantDep
@@ -19,7 +19,9 @@ from outdial.kit.errors import bad_request
 from outdial.kit.responses import plain
 from outdial.kit.routing import V1_CAMPAIGN, V2_BOTH, Route
 from outdial.kit.timefmt import iso
+from outdial.run.callbacks import schedule_callbacks
 from outdial.run.export import ATTEMPT_FIELDS, iter_attempts
+from outdial.run.schemas import CallbackItem
 from outdial.run.service import RunService, Triggered
 
 TAG = "Campaign runs"
@@ -90,12 +92,28 @@ async def export_attempts(
     return StreamingResponse(_json_lines(rows), media_type="application/json")
 
 
+async def call_contact_at(
+    campaignInstanceId: str,
+    request: Request,
+    tenant: TenantDep,
+    session: SessionDep,
+    body: Annotated[list[CallbackItem], Body(min_length=1, max_length=1000)],
+) -> JSONResponse:
+    """callContactAt: call records of a run back at set times; each item is answered with
+    its own status (`time_in_past`, `not_found`, `in_call`, `run_not_active`)."""
+    now = request.app.state.clock.now()
+    answers = await schedule_callbacks(session, tenant, campaignInstanceId, body, now)
+    return plain({"status": "success", "data": answers})
+
+
 ROUTES = (
     Route("triggerCampaign", "/campaign/trigger/{campaignId}", ("POST",), trigger_campaign,
           V2_BOTH, "Start, stop, pause or resume a campaign", TAG, target="campaign"),
     Route("triggerCampaignByQuery", "/campaign/{campaignId}", ("POST",), trigger_campaign,
           (*V2_BOTH, V1_CAMPAIGN), "Trigger a campaign (?trigger= form)", TAG,
           target="campaign"),
+    Route("callContactAt", "/campaign/{campaignInstanceId}/callContactAt", ("POST",),
+          call_contact_at, V2_BOTH, "Call records back at a set time", TAG, target="run"),
     Route("exportAttempts", "/campaign/{campaignId}/attempts", ("GET",), export_attempts,
           V2_BOTH, "Every call attempt of a campaign (JSON or CSV)", TAG, target="campaign",
           extension=True),

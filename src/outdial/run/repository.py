@@ -150,6 +150,35 @@ class RunRepository:
         if self.session.get_bind().dialect.name == "postgresql":
             await self.session.execute(text("ANALYZE dial_tasks"))
 
+    async def call_back(self, run_id: str, task_id: int, at: datetime, now: datetime) -> str:
+        """Make a record wait for `at` (reopening it if it had finished); refused while the
+        record is being dialed. Returns "scheduled", "not_found" or "in_call"."""
+        state = await self.session.scalar(
+            select(DialTask.state).where(DialTask.id == task_id, DialTask.run_id == run_id)
+        )
+        if state is None:
+            return "not_found"
+        if state in ("CLAIMED", "DIALING"):
+            return "in_call"
+        await self.session.execute(
+            update(DialTask)
+            .where(
+                DialTask.id == task_id,
+                DialTask.run_id == run_id,
+                DialTask.state.in_(("QUEUED", "WAITING", "DONE")),
+            )
+            .values(
+                state="WAITING",
+                next_attempt_at=at,
+                wait_reason="callback",
+                callback_at=at,
+                disposition=None,
+                fence=DialTask.fence + 1,
+                updated_at=now,
+            )
+        )
+        return "scheduled"
+
     async def zones_and_total(self, run_id: str) -> tuple[list[str], int]:
         zones = await self.session.scalars(
             select(DialTask.time_zone).where(DialTask.run_id == run_id).distinct()

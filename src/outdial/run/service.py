@@ -132,6 +132,17 @@ class RunService:
             await self.runs.refresh_statistics()
         return run
 
+    async def scheduled_start(self, campaign: Campaign, now: datetime) -> str:
+        """A schedule's occurrence: end a run still going, then start afresh from the whole
+        list. The caller commits."""
+        if campaign.status in ("Active", "Paused") and campaign.current_run_id:
+            run = await self._current_run(campaign)
+            run.status, run.ended_at, run.updated_at = "Stopped", now, now
+            await self.runs.cancel_pending(run.id, now)
+        run = await self._new_run(campaign, now)
+        campaign.status, campaign.current_run_id, campaign.run_updated_at = "Active", run.id, now
+        return run.id
+
     async def stop(self, campaign: Campaign, now: datetime) -> Triggered:
         if campaign.status not in ("Active", "Paused"):
             raise conflict(f"Campaign {campaign.name} is {campaign.status}, not running", "trigger")

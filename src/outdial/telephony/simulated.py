@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -38,6 +39,8 @@ class CarrierProfile:
     ring_s: tuple[float, float] = (2.0, 25.0)
     talk_s: tuple[float, float] = (20.0, 120.0)
     seed: int = 0
+    # number -> the fate of its 1st, 2nd, ... attempt (the last repeats); overrides the draw
+    script: Mapping[str, Sequence[Outcome]] = field(default_factory=dict)
 
     def shares(self) -> tuple[tuple[Outcome, float], ...]:
         return (
@@ -89,9 +92,16 @@ class SimulatedCarrier:
     async def _wait(self, seconds: float) -> None:
         await self.clock.sleep(seconds / self.speed)
 
+    def _scripted(self, request: CallRequest) -> Outcome | None:
+        fates = self.profile.script.get(request.to)
+        if not fates:
+            return None
+        attempt = int(request.context.get("attemptNumber", 1))
+        return fates[min(attempt, len(fates)) - 1]
+
     async def place_call(self, request: CallRequest) -> CallResult:
         fate_draw, ring_draw, talk_draw = self._draws(request)
-        fate = self._fate(fate_draw)
+        fate = self._scripted(request) or self._fate(fate_draw)
         ring = _within(self.profile.ring_s, ring_draw)
         talk = _within(self.profile.talk_s, talk_draw)
         self._record("start", request, self.clock.now())
