@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from bench import dialer
+from bench import api, dialer
 from bench.common import pg_available
 
 RESULTS = Path(__file__).parent / "results"
@@ -23,6 +23,11 @@ def main(argv: list[str]) -> None:
             row for backend in backends for row in dialer.scheduling_overhead(backend, sizes)
         ]
         for row in results["schedulingOverhead"]:  # type: ignore[attr-defined]
+            print(json.dumps(row), flush=True)
+    if not only or "api" in only:
+        backends = ["sqlite", *(["postgresql"] if pg_available() else [])]
+        results["api"] = [api.get_vs_bare(backend) for backend in backends]
+        for row in results["api"]:  # type: ignore[attr-defined]
             print(json.dumps(row), flush=True)
     if not only or "simulate" in only:
         results["simulated100k"] = dialer.simulated_campaign()

@@ -112,7 +112,7 @@ def database_url(_template: str, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, default_region="US")
+    return Settings(database_url=database_url, default_region="US", auth_cache_seconds=0)
 
 
 def run_async(coro_factory):  # type: ignore[no-untyped-def]

@@ -87,7 +87,7 @@ def list_lists(client: TestClient, token: str, stream: str, account: str) -> Any
 @pytest.fixture
 def client(db_env: str) -> Any:
     """The service on the CLI's database."""
-    with TestClient(create_app(Settings(database_url=db_env))) as test_client:
+    with TestClient(create_app(Settings(database_url=db_env, auth_cache_seconds=0))) as test_client:
         yield test_client
 
 

@@ -21,6 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from outdial import __version__
 from outdial.apps.auth import AuthenticatedRoute
+from outdial.apps.cache import AppCache
 from outdial.campaign.endpoints import ROUTES as CAMPAIGN_ROUTES
 from outdial.campaign.service import prepare_pending
 from outdial.config import Settings
@@ -183,6 +184,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.clock = SystemClock()
+    app.state.app_cache = AppCache(settings.auth_cache_seconds)
     app.state.route_table = ROUTE_TABLE
     errors.install(app)
     app.include_router(_router())

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(
         default=1.0, gt=0, description="Dialer: longest pause between engine passes"
     )
+    auth_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="How long app credentials are cached per process (0: read every time)",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Log level"
     )

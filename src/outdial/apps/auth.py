@@ -9,7 +9,7 @@ answer is Kore's 401.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -18,11 +18,11 @@ from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from outdial.apps.cache import AppCache, AppKey
 from outdial.apps.repository import AppRepository, JtiRepository
 from outdial.kit import auth
 from outdial.kit.errors import bad_request, unauthorized
 from outdial.kit.timefmt import utcnow
-from outdial.models import App
 
 AUTH_HEADER = APIKeyHeader(
     name="auth", auto_error=False, description="The JWT itself (no Bearer prefix)"
@@ -38,23 +38,37 @@ def _account_from(query: str | None, header: str | None) -> str | None:
     return query or header or None
 
 
+def _loader(
+    read_sessions: async_sessionmaker[AsyncSession], app_id: str
+) -> Callable[[], Awaitable[AppKey | None]]:
+    async def load() -> AppKey | None:
+        async with read_sessions() as session:
+            app = await AppRepository(session).get(app_id)
+        if app is None:
+            return None
+        streams = frozenset(s.stream_id for s in app.streams)
+        return AppKey(app.id, app.client_secret, app.account_id, streams)
+
+    return load
+
+
 async def _load_app(
+    cache: AppCache,
     read_sessions: async_sessionmaker[AsyncSession],
     sessions: async_sessionmaker[AsyncSession],
     token: str,
-) -> App:
+) -> AppKey:
     """The app the token names, once its signature and jti rules check out."""
     app_id = auth.claimed_app_id(token)
-    async with read_sessions() as session:
-        app = await AppRepository(session).get(app_id)
-        if app is None:
-            raise unauthorized()
-        claims = auth.verify(token, app.client_secret)
+    app = await cache.get(app_id, _loader(read_sessions, app_id))
+    if app is None:
+        raise unauthorized()
+    claims = auth.verify(token, app.secret)
     window = auth.jti_window(claims)
     if window is not None:
         expires = datetime.fromtimestamp(window[1], UTC)
         async with sessions() as session:
-            if not await JtiRepository(session).claim(app.id, window[0], expires, utcnow()):
+            if not await JtiRepository(session).claim(app.app_id, window[0], expires, utcnow()):
                 raise auth.replay_error()
     return app
 
@@ -65,7 +79,7 @@ async def authenticate(request: Request) -> auth.Tenant:
     if not token:
         raise unauthorized()
     state = request.app.state
-    app = await _load_app(state.read_sessions, state.sessions, token)
+    app = await _load_app(state.app_cache, state.read_sessions, state.sessions, token)
     stream_id = str(request.path_params.get("streamId", ""))
     header_account = request.headers.get("accountid")
     account_id = _account_from(request.query_params.get("accountId"), header_account)
@@ -73,9 +87,9 @@ async def authenticate(request: Request) -> auth.Tenant:
     iid = request.headers.get("iid")
     if iid is not None and iid != stream_id:
         raise bad_request(f"iid header ({iid}) does not match the stream in the path", "iid")
-    if account_id != app.account_id or stream_id not in {s.stream_id for s in app.streams}:
+    if account_id != app.account_id or stream_id not in app.streams:
         raise unauthorized()
-    return auth.Tenant(app_id=app.id, account_id=account_id, stream_id=stream_id)
+    return auth.Tenant(app_id=app.app_id, account_id=account_id, stream_id=stream_id)
 
 
 class AuthenticatedRoute(APIRoute):

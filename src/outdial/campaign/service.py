@@ -213,18 +213,16 @@ class CampaignService:
         return (await self.views([row]))[0]
 
     async def views(self, rows: Sequence[Campaign]) -> list[CampaignView]:
-        """Views for many campaigns with three queries in all, not three per campaign."""
-        names = await self.repo.list_names([r.id for r in rows])
-        dnc_ids = [r.dnc_list_id for r in rows if r.dnc_list_id]
-        dnc_names = await self.repo.list_names_by_id(dnc_ids) if dnc_ids else {}
-        flow_ids = [r.flow_id for r in rows if r.flow_id]
-        flows = await self.repo.flow_names(flow_ids) if flow_ids else {}
+        """Views for many campaigns with one query for all their names."""
+        if not rows:
+            return []
+        names = await self.repo.names([r.id for r in rows])
         return [
             CampaignView(
                 row=r,
-                list_names=names.get(r.id, []),
-                dnc=(r.dnc_list_id, dnc_names[r.dnc_list_id]) if r.dnc_list_id else None,
-                flow_name=flows.get(r.flow_id) if r.flow_id else None,
+                list_names=names.lists.get(r.id, []),
+                dnc=(r.dnc_list_id, names.dnc[r.id]) if r.dnc_list_id else None,
+                flow_name=names.flows.get(r.id),
             )
             for r in rows
         ]
