@@ -48,13 +48,12 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 def _pg_reachable() -> bool:
     try:
+        admin = make_url(BASE_PG_URL).set(database="postgres").render_as_string(False)
         engine = make_sync_engine(
-            BASE_PG_URL, connect_args={"connect_timeout": 3}, isolation_level="AUTOCOMMIT"
+            admin, connect_args={"connect_timeout": 3}, isolation_level="AUTOCOMMIT"
         )
         with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-            if PG_URL != BASE_PG_URL:
-                _create_database(conn, str(make_url(PG_URL).database))
+            _create_database(conn, str(make_url(PG_URL).database))
         engine.dispose()
         return True
     except Exception:
