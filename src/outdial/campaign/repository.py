@@ -21,6 +21,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from outdial.kit.auth import Tenant
 from outdial.models import Campaign, CampaignContactList, ContactList, Flow
@@ -68,9 +69,9 @@ def _by_id() -> Select[Campaign]:
 
 
 @cache
-def _names() -> CompoundSelect:
+def _names() -> CompoundSelect[str, str, str, int]:
     """Names a campaign's answers show, for many campaigns in one round trip."""
-    ids = bindparam("ids", expanding=True)
+    ids: BindParameter[str] = bindparam("ids", expanding=True)
     lists = (
         select(
             CampaignContactList.campaign_id,
