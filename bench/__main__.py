@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from bench import api, dialer
+from bench import api, dialer, imports, sip
 from bench.common import pg_available
 
 RESULTS = Path(__file__).parent / "results"
@@ -29,6 +29,11 @@ def main(argv: list[str]) -> None:
         results["api"] = [api.get_vs_bare(backend) for backend in backends]
         for row in results["api"]:  # type: ignore[attr-defined]
             print(json.dumps(row), flush=True)
+    if not only or "imports" in only:
+        backends = ["sqlite", *(["postgresql"] if pg_available() else [])]
+        results["imports"] = imports.run(backends)
+    if not only or "sip" in only:
+        results["sip"] = sip.sustained_cps()
     if not only or "simulate" in only:
         results["simulated100k"] = dialer.simulated_campaign()
         print(json.dumps(results["simulated100k"]), flush=True)

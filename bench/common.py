@@ -9,13 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from outdial import migrations
 from outdial.kit.db import make_sync_engine
 
+# a database of its own: each measurement drops and recreates its schema, which must never
+# touch the test suite's databases
 PG_URL = os.environ.get(
-    "OUTDIAL_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    "OUTDIAL_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/outdial_bench"
 )
 AREAS = ("212", "213", "303", "312", "415", "512", "617", "702", "206", "404")
 
@@ -32,8 +34,26 @@ def numbers(count: int) -> list[str]:
     return out[:count]
 
 
+def _ensure_pg_database() -> None:
+    """Create the bench database through the maintenance database when it is missing."""
+    url = make_url(PG_URL)
+    admin = make_sync_engine(
+        url.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": 3},
+    )
+    with admin.connect() as conn:
+        found = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+        ).first()
+        if found is None:
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+
+
 def pg_available() -> bool:
     try:
+        _ensure_pg_database()
         engine = make_sync_engine(PG_URL, connect_args={"connect_timeout": 3})
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))

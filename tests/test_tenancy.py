@@ -41,10 +41,11 @@ LISTS = "/campaign/contactList/getAllListDetails"
 CAMPAIGNS = "/campaign/getAllCampaignDetails"
 GLOBAL_DNC = "Default Global DNC"
 PROBE_NUMBER = "+14155550199"
+TRUNK_URI = "sip:{number}@127.0.0.1:5070"
 
 # What a path id names, per `Route.target`, and the prefix a made-up id of that kind gets.
 # A new target (e.g. "run") must be added here and to `Side.ids`.
-TARGET_PREFIX = {"campaign": "cd", "contactList": "cl", "run": "cid"}
+TARGET_PREFIX = {"campaign": "cd", "contactList": "cl", "run": "cid", "trunk": "tk", "flow": "cf"}
 
 # Kore-shaped ids (`cd-9e14b72-...`, `st-...`, `u-...`) and 24-hex account ids.
 ID_PATTERN = re.compile(
@@ -66,6 +67,8 @@ class Side:
     dnc_id: str = ""
     global_id: str = ""
     run_id: str = ""
+    trunk_id: str = ""
+    flow_id: str = ""
 
     @property
     def call_name(self) -> str:
@@ -91,7 +94,10 @@ class Side:
     def ids(self, target: str, *, with_global: bool) -> tuple[str, ...]:
         lists = (self.call_id, self.dnc_id, *((self.global_id,) if with_global else ()))
         campaigns = (self.campaign_id, self.global_user_id)
-        return {"campaign": campaigns, "contactList": lists, "run": (self.run_id,)}[target]
+        # a SIP trunk belongs to the account: every stream of it sees it, like the global list
+        trunks = (self.trunk_id,) if with_global else ()
+        return {"campaign": campaigns, "contactList": lists, "run": (self.run_id,),
+                "trunk": trunks, "flow": (self.flow_id,)}[target]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,10 @@ def populate(api: Api, tag: str, numbers: tuple[str, ...], *, owns_global: bool)
     listed = api.get(LISTS, params={"type": "dnc"})
     assert listed.status_code == 200, listed.text
     side.global_id = next(item["_id"] for item in listed.json()["data"] if item["isGlobalDNC"])
+    trunk = api.post("/sip/trunks", json={"name": f"Trunk {tag}", "uri": TRUNK_URI})
+    assert trunk.status_code == 200, trunk.text
+    side.trunk_id = trunk.json()["data"]["_id"]
+    side.flow_id = api.get("/sip/flows").json()["data"][0]["_id"]
     return side
 
 
@@ -176,7 +186,7 @@ def object_paths(side: Side) -> list[str]:
     paths = [f"/campaign/{side.campaign_id}", f"/campaign/{side.global_user_id}"]
     for list_id in (side.call_id, side.dnc_id, side.global_id):
         paths += list_paths(list_id)
-    return paths
+    return [*paths, f"/sip/trunks/{side.trunk_id}", f"/sip/flows/{side.flow_id}"]
 
 
 def without_usage(answer: dict[str, Any]) -> dict[str, Any]:
@@ -222,7 +232,7 @@ def cross_stream(a1: Side, a2: Side) -> Foreign:
     shared = harvest(a2.api.get(f"/campaign/contactList/{a2.call_id}").json())
     for path in list_paths(a1.global_id):
         shared |= harvest(without_usage(a1.api.get(path).json()))
-    shared |= {a1.numbers[3], GLOBAL_DNC, STREAM_A1}
+    shared |= {a1.numbers[3], GLOBAL_DNC, STREAM_A1, a1.trunk_id}
     return foreign_view(a1, shared=shared, with_global=False)
 
 
@@ -234,6 +244,9 @@ VALID_BODIES: dict[str, Callable[[Side], Any]] = {
     "updateCampaign": lambda s: campaign_body("Tenancy probe", [s.call_name], s.dnc_name),
     "createContactList": lambda s: {"name": "Tenancy probe", "description": "probe"},
     "updateContactList": lambda s: {"name": "x"},
+    "createTrunk": lambda s: {"name": "Tenancy probe", "uri": TRUNK_URI},
+    "updateTrunk": lambda s: {"cps": 5},
+    "updateFlow": lambda s: {"sipUri": "sip:probe@127.0.0.1"},
     "addContacts": lambda s: {"contact_list_name": s.call_name,
                               "data": [{"phoneNumber": PROBE_NUMBER}]},
     "removeContacts": lambda s: {"contact_list_name": s.dnc_name,
@@ -256,10 +269,12 @@ NAME_PROBES: dict[str, Callable[[str], Any]] = {
                                     "data": [{"phoneNumber": PROBE_NUMBER}]},
     "createContactList": lambda name: {"name": name, "description": "probe"},
     "createCampaign": lambda name: campaign_body("Tenancy probe", [name], name),
+    "createTrunk": lambda name: {"name": name, "uri": TRUNK_URI},
 }  # fmt: skip
 
 # Where an object a create route made can be deleted again (v2 paths, `{}` = its id).
-CREATED_AT = {"createContactList": "/campaign/contactList/{}", "createCampaign": "/campaign/{}"}
+CREATED_AT = {"createContactList": "/campaign/contactList/{}", "createCampaign": "/campaign/{}",
+              "createTrunk": "/sip/trunks/{}"}  # fmt: skip
 
 # Query parameters a route needs besides accountId, so that validation does not answer first.
 QUERIES: dict[str, dict[str, str]] = {
@@ -375,7 +390,8 @@ def probe_collection(
     leaked = sorted(s for s in foreign.secrets if s in res.text)
     if leaked:
         problems.append(f"{where} shows another tenant's/stream's {leaked}: {short(res)}")
-    if not {caller.campaign_id, caller.call_id, caller.dnc_id} & harvest(res.json()):
+    own = {caller.campaign_id, caller.call_id, caller.dnc_id, caller.trunk_id, caller.flow_id}
+    if not own & harvest(res.json()):
         problems.append(f"{where} does not show the caller's own objects either: {short(res)}")
     return problems
 

@@ -19,13 +19,14 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from outdial import __version__
+from outdial import __version__, web
 from outdial.apps.auth import AuthenticatedRoute
 from outdial.apps.cache import AppCache
 from outdial.campaign.endpoints import ROUTES as CAMPAIGN_ROUTES
 from outdial.campaign.service import prepare_pending
 from outdial.config import Settings
 from outdial.contact_list.endpoints import ROUTES as LIST_ROUTES
+from outdial.contact_list.endpoints import is_upload
 from outdial.dialer.engine import Engine, EngineSettings
 from outdial.dnc.endpoints import ROUTES as DNC_ROUTES
 from outdial.kit import errors
@@ -33,12 +34,14 @@ from outdial.kit.clock import SystemClock
 from outdial.kit.db import make_async_engine, make_sessions, make_sync_engine
 from outdial.kit.middleware import BodyLimit, SlashNormalizer
 from outdial.kit.routing import Route, mount
+from outdial.preview.endpoints import ROUTES as PREVIEW_ROUTES
 from outdial.report.endpoints import ROUTES as REPORT_ROUTES
 from outdial.run.endpoints import ROUTES as RUN_ROUTES
 from outdial.schedule.endpoints import ROUTES as SCHEDULE_ROUTES
 from outdial.schedule.runner import run_scheduler
 from outdial.schedule.runner import tick as scheduler_tick
 from outdial.telephony.factory import build_telephony
+from outdial.trunk.endpoints import ROUTES as TRUNK_ROUTES
 
 log = structlog.get_logger(__name__)
 
@@ -49,6 +52,8 @@ ROUTE_TABLE: Sequence[Route] = (
     *SCHEDULE_ROUTES,
     *RUN_ROUTES,
     *REPORT_ROUTES,
+    *TRUNK_ROUTES,
+    *PREVIEW_ROUTES,
 )
 HOUSEKEEPING_S = 2.0
 DRAIN_S = 30.0
@@ -188,7 +193,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.route_table = ROUTE_TABLE
     errors.install(app)
     app.include_router(_router())
+    web.install(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, exempt=lambda _: False)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, exempt=is_upload)
     app.add_middleware(SlashNormalizer)
     return app

@@ -18,12 +18,14 @@ from outdial import migrations
 from outdial.app import create_app, run_worker
 from outdial.apps import service as apps
 from outdial.config import Settings
+from outdial.contact_list.cli import contacts_cli
 from outdial.dialer.scenario import Scenario
 from outdial.dialer.simulate import simulate as run_simulation
 from outdial.kit.auth import mint
 from outdial.kit.db import make_async_engine, make_sessions
 from outdial.kit.errors import ApiError
 from outdial.kit.logging import configure
+from outdial.trunk.cli import trunks_cli
 
 T = TypeVar("T")
 cli = typer.Typer(help="outdial: outbound voice campaigns with a Kore-compatible API.")
@@ -33,6 +35,8 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(apps_cli, name="apps")
 accounts_cli = typer.Typer(help="Accounts: their lines and calls-per-second limits.")
 cli.add_typer(accounts_cli, name="accounts")
+cli.add_typer(contacts_cli, name="contacts")
+cli.add_typer(trunks_cli, name="trunks")
 console = Console(soft_wrap=True)  # ids, tokens and curl lines must stay copyable
 
 

@@ -42,8 +42,8 @@ class Settings(BaseSettings):
         default=5.0, gt=0, description="Calls per second a new account may start"
     )
     dialer: bool = Field(default=True, description="Run the dialing engine inside `serve`")
-    telephony: Literal["simulated"] = Field(
-        default="simulated", description="Telephony backend: simulated"
+    telephony: Literal["simulated", "sip"] = Field(
+        default="simulated", description="Telephony backend: simulated or sip"
     )
     sim_speed: float = Field(
         default=1.0, gt=0, description="Simulated carrier: divide ring and talk times by this"
@@ -56,6 +56,36 @@ class Settings(BaseSettings):
     sim_machine: float = Field(default=0.05, ge=0, le=1, description="Simulated: P(machine)")
     sim_call_log: str = Field(
         default="", description="Simulated: append every call the carrier sees to this JSONL file"
+    )
+    sip_trunk_uri: str = Field(
+        default="",
+        description="SIP: request-URI template of the trunk, e.g. sip:{number}@127.0.0.1:5070",
+    )
+    sip_transport: Literal["udp", "tcp"] = Field(
+        default="udp", description="SIP: transport to the trunk (udp or tcp)"
+    )
+    sip_bind_host: str = Field(
+        default="127.0.0.1", description="SIP: local address to bind (and advertise)"
+    )
+    sip_bind_port: int = Field(
+        default=5060, ge=0, le=65535, description="SIP: local port, UDP and TCP (0: any free)"
+    )
+    sip_username: str = Field(default="", description="SIP: digest username for the trunk")
+    sip_password: str = Field(default="", description="SIP: digest password for the trunk")
+    sip_cps: float = Field(
+        default=10.0, gt=0, description="SIP: calls per second the trunk accepts"
+    )
+    sip_max_calls: int = Field(
+        default=100, ge=1, description="SIP: concurrent calls the trunk accepts"
+    )
+    sip_on_answer: str = Field(
+        default="refer",
+        pattern=r"^(refer|hangup:\d+(\.\d+)?)$",
+        description="SIP: on answer, REFER to the flow (refer) or hold N s and hang up (hangup:N)",
+    )
+    sip_flow_uri: str = Field(
+        default="",
+        description="SIP: flow URI template, {flow} = flow id, {flowName} = its name",
     )
     lease_seconds: float = Field(
         default=30.0,
@@ -74,6 +104,11 @@ class Settings(BaseSettings):
         default="info", description="Log level"
     )
     log_json: bool = Field(default=False, description="Write logs as JSON lines")
+    secret_key: str = Field(
+        default="",
+        description="Signs dashboard session cookies; empty: a random key per process "
+        "(every session ends when the process does)",
+    )
 
     def base_url(self) -> str:
         """The URL users reach this server at, for printed examples."""

@@ -7,11 +7,18 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, Row, delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outdial.kit.auth import Tenant
-from outdial.models import Campaign, CampaignContactList, Contact, ContactList
+from outdial.models import (
+    Campaign,
+    CampaignContactList,
+    Contact,
+    ContactList,
+    ImportJob,
+    ImportRowError,
+)
 
 INSERT_CHUNK = 2_000
 LOOKUP_CHUNK = 500
@@ -160,3 +167,81 @@ class ContactListRepository:
             return {}
         stmt = select(ContactList.id, ContactList.status).where(ContactList.id.in_(list_ids))
         return {row_id: status for row_id, status in await self.session.execute(stmt)}
+
+    async def import_job(self, row: ContactList, job_id: str) -> dict[str, Any] | None:
+        """One import into the list, as a mapping of column name to value."""
+        table = ImportJob.__table__
+        stmt = select(table).where(table.c.id == job_id, table.c.list_id == row.id)
+        found = (await self.session.execute(stmt)).mappings().first()
+        return dict(found) if found is not None else None
+
+    async def refusals_after(
+        self, job_id: str, after: int, limit: int
+    ) -> Sequence[Row[int, int, str, str]]:
+        """A page of an import's refused rows, in line order then id order."""
+        stmt = (
+            select(
+                ImportRowError.id, ImportRowError.line, ImportRowError.field, ImportRowError.reason
+            )
+            .where(ImportRowError.job_id == job_id, ImportRowError.id > after)
+            .order_by(ImportRowError.id)
+            .limit(limit)
+        )
+        return (await self.session.execute(stmt)).all()
+
+    async def custom_keys(self, row: ContactList) -> list[str]:
+        """Every custom field name used in the list, one set-based pass."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            sql = (
+                "SELECT DISTINCT jsonb_object_keys(custom) FROM contacts "
+                "WHERE list_id = :list AND jsonb_typeof(custom) = 'object'"
+            )
+        else:
+            sql = (
+                "SELECT DISTINCT j.key FROM contacts, json_each(contacts.custom) AS j "
+                "WHERE contacts.list_id = :list AND json_type(contacts.custom) = 'object'"
+            )
+        keys = await self.session.scalars(text(sql), {"list": row.id})
+        return sorted(keys)
+
+    async def contacts_after(self, row: ContactList, after: int, limit: int) -> Sequence[Contact]:
+        """A page of the list in list order, after contact id `after` (keyset paging)."""
+        stmt = (
+            select(Contact)
+            .where(Contact.list_id == row.id, Contact.id > after)
+            .order_by(Contact.id)
+            .limit(limit)
+        )
+        return (await self.session.scalars(stmt)).all()
+
+    async def latest_import(self, row: ContactList) -> dict[str, Any] | None:
+        """The list's most recent import, as a mapping of column name to value."""
+        table = ImportJob.__table__
+        stmt = (
+            select(table)
+            .where(table.c.list_id == row.id)
+            .order_by(table.c.started_at.desc(), table.c.id.desc())
+            .limit(1)
+        )
+        found = (await self.session.execute(stmt)).mappings().first()
+        return dict(found) if found is not None else None
+
+    async def search_contacts(
+        self, row: ContactList, term: str, skip: int, limit: int
+    ) -> tuple[Sequence[Contact], int]:
+        """A page of the list's contacts whose number, name or uniqueId contains `term`
+        (case-insensitive; a number matches on its digits), and how many match in all."""
+        pattern = (
+            "%" + term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        digits = "".join(ch for ch in term if ch.isdigit())
+        fields = [Contact.first_name, Contact.last_name, Contact.unique_id]
+        matches = [func.lower(f).like(pattern, escape="\\") for f in fields]
+        if digits:
+            matches.append(Contact.phone_number.like(f"%{digits}%"))
+        stmt = select(Contact).where(
+            Contact.list_id == row.id, Contact.account_id == row.account_id, or_(*matches)
+        )
+        total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
+        page = stmt.order_by(Contact.id).offset(skip).limit(limit)
+        return (await self.session.scalars(page)).all(), int(total or 0)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 import phonenumbers
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+    model_validator,
+)
 
 MAX_ADD_ROWS = 10_000
 
@@ -72,3 +82,44 @@ class AddContactsBody(BaseModel):
     contact_list_name: ListName
     data: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=MAX_ADD_ROWS)]
     defaultRegion: Region | None = None
+
+
+def _json_object(value: Any) -> Any:
+    """A query parameter holding a JSON object, read into a dict."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        raise ValueError('must be a JSON object like {"phoneNumber": "Mobile"}') from None
+
+
+StandardField = Literal[
+    "firstName", "lastName", "phoneNumber", "timeZone", "uniqueId", "contactPriority"
+]  # fmt: skip
+ColumnName = Annotated[str, Field(min_length=1, max_length=64)]
+Mapping = Annotated[
+    dict[StandardField, ColumnName],
+    BeforeValidator(_json_object),
+    WithJsonSchema({"type": "string", "examples": ['{"phoneNumber": "Mobile"}']}),
+]
+
+
+class ImportQuery(BaseModel):
+    """Query parameters of a CSV import (outdial extension). `mapping` is a JSON object naming
+    the file's column for standard fields, e.g. `{"phoneNumber": "Mobile"}`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    defaultRegion: Region | None = Field(
+        default=None, description="Region for national-format numbers (else the list's)"
+    )
+    mapping: Mapping | None = Field(
+        default=None, description='JSON object {field: column}, e.g. {"phoneNumber":"Mobile"}'
+    )
+    delimiter: Literal[",", ";"] | None = Field(
+        default=None, description="Field separator (default: guessed from the header row)"
+    )
+    fileName: Annotated[str, Field(min_length=1, max_length=256)] | None = Field(
+        default=None, description="The file's name, for a text/csv body (multipart has one)"
+    )

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from outdial.contact_list.export import export_header
 from outdial.contact_list.repository import ContactListRepository
 from outdial.contact_list.rows import ContactFields, validate_row
 from outdial.contact_list.schemas import AddContactsBody, ContactListCreate, ContactListUpdate
@@ -176,6 +177,34 @@ class ContactListService:
     async def contacts(self, list_id: str, skip: int, limit: int) -> tuple[Sequence[Contact], int]:
         row = await self._require(list_id)
         return await self.repo.page_contacts(row, skip, limit), row.record_count
+
+    async def search_contacts(
+        self, list_id: str, term: str, skip: int, limit: int
+    ) -> tuple[Sequence[Contact], int]:
+        """Contacts whose number, name or uniqueId contains `term`, and how many in all."""
+        return await self.repo.search_contacts(await self._require(list_id), term, skip, limit)
+
+    async def latest_import(self, list_id: str) -> dict[str, Any] | None:
+        """The list's most recent import, so a page can show its progress or its report."""
+        return await self.repo.latest_import(await self._require(list_id))
+
+    async def import_refusals(self, list_id: str, job_id: str, limit: int) -> list[Any]:
+        """The first refused rows of one of the list's imports: (id, line, field, reason)."""
+        await self.import_job(list_id, job_id)
+        return list(await self.repo.refusals_after(job_id, 0, limit))
+
+    async def import_job(self, list_id: str, job_id: str) -> dict[str, Any]:
+        """One import into a list the tenant sees (404 for either id unknown)."""
+        job = await self.repo.import_job(await self._require(list_id), job_id)
+        if job is None:
+            raise not_found(f"Import {job_id} not found")
+        return job
+
+    async def export_columns(self, list_id: str) -> tuple[ContactList, list[str]]:
+        """The list and the columns its CSV export has."""
+        row = await self._require(list_id)
+        custom = [] if row.list_type == "dnc" else await self.repo.custom_keys(row)
+        return row, export_header(row, custom)
 
     async def add_contacts(self, body: AddContactsBody) -> AddResult:
         """Validate every row, then store the new ones in one transaction (or none at all)."""

@@ -6,7 +6,7 @@ once and each shape picks its keys in the sample's order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from outdial.contact_list.service import ListView
@@ -128,3 +128,23 @@ def render_contacts(rows: Sequence[Contact], total: int, skip: int, limit: int) 
         "totalPages": -(-total // limit) if limit else 0,
         "totalResults": total,
     }
+
+
+def render_job(job: Mapping[str, Any]) -> dict[str, Any]:
+    """An import job: its counters so far, and why it failed when it did."""
+    body = {
+        "id": job["id"],
+        "contactListId": job["list_id"],
+        "status": job["status"],
+        "fileName": job["file_name"],
+        "totalRows": job["total_rows"],
+        "imported": job["imported"],
+        "duplicates": job["duplicates"],
+        "invalid": job["invalid"],
+        "startedAt": iso(job["started_at"]),
+        "finishedAt": iso(job["finished_at"]),
+        "updatedAt": iso(job["updated_at"]),
+    }
+    if job["error"]:
+        body["error"] = job["error"]
+    return body

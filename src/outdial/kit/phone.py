@@ -13,7 +13,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat
+from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat, PhoneNumberType
 from phonenumbers import timezone as pn_timezone
 
 MAX_INPUT = 40
@@ -63,29 +63,44 @@ def _clean(raw: str) -> str:
     return "+" + text[2:] if text.startswith("00") else text
 
 
-def _valid(raw: str, region: str) -> PhoneNumber:
+def _valid(raw: str, region: str) -> tuple[PhoneNumber, int]:
+    """The number and its type. A number is valid exactly when its type is known (what
+    `is_valid_number` computes), so the type is worked out once, for the zone lookup too:
+    pattern matching is most of the cost of a large import."""
     text = _clean(raw)
     candidates = [text] if text.startswith("+") else [text, "+" + text]
     first: PhoneNumber | None = None
     for candidate in candidates:
         number = _parse(candidate, None if candidate.startswith("+") else region)
         first = first or number
-        if number is not None and phonenumbers.is_valid_number(number):
-            return number
+        if number is None:
+            continue
+        kind = phonenumbers.number_type(number)
+        if kind != PhoneNumberType.UNKNOWN:
+            return number, kind
     raise InvalidNumberError(_reason(first))
+
+
+def _zones(number: PhoneNumber, kind: int) -> list[str]:
+    """`time_zones_for_number`, given the number's type."""
+    if phonenumbers.is_number_type_geographical(kind, number.country_code or 0):
+        found = pn_timezone.time_zones_for_geographical_number(number)
+    else:
+        found = pn_timezone.time_zones_for_number(number)
+    return [z for z in found if z in all_time_zones()]
 
 
 def read_number(raw: str, region: str) -> Number:
     """`raw` as a valid number with its zone, or InvalidNumberError naming the reason."""
-    number = _valid(raw, region)
-    zones = [z for z in pn_timezone.time_zones_for_number(number) if z in all_time_zones()]
+    number, kind = _valid(raw, region)
+    zones = _zones(number, kind)
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     return Number(e164, zones[0] if len(zones) == 1 else None)
 
 
 def to_e164(raw: str, region: str) -> str:
     """The E.164 form of `raw`, or InvalidNumberError naming the reason."""
-    return phonenumbers.format_number(_valid(raw, region), PhoneNumberFormat.E164)
+    return phonenumbers.format_number(_valid(raw, region)[0], PhoneNumberFormat.E164)
 
 
 @cache

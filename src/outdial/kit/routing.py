@@ -24,7 +24,7 @@ V1_CAMPAIGN = "/campaign/api/v1/public/{streamId}"
 V1_1 = "/api/1.1/public/{streamId}"
 V2_BOTH = (V2, V2_SHORT)
 
-Target = Literal["campaign", "contactList", "run", "none"]
+Target = Literal["campaign", "contactList", "run", "trunk", "flow", "none"]
 
 
 @dataclass(frozen=True)

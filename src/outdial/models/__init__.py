@@ -11,6 +11,7 @@ from outdial.models.dialing import Attempt, DialTask, Run
 from outdial.models.flow import Flow
 from outdial.models.imports import ImportJob, ImportRowError
 from outdial.models.tenancy import Account, App, AppStream, JtiUse
+from outdial.models.trunk import Trunk
 
 __all__ = [
     "Account",
@@ -28,4 +29,5 @@ __all__ = [
     "ImportRowError",
     "JtiUse",
     "Run",
+    "Trunk",
 ]

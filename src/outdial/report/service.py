@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from outdial.campaign.service import CampaignService
 from outdial.kit.auth import Tenant
 from outdial.kit.errors import not_found
-from outdial.models import Run
+from outdial.models import Campaign, Run
 from outdial.report.repository import ReportRepository
 
 _STATE_NAMES = {
@@ -32,6 +33,32 @@ class RunTotals:
     dispositions: dict[str, int]
     connect_rate: float
     contact_rate: float
+
+
+@dataclass(frozen=True)
+class RunSnapshot:
+    """A campaign's current run as a list of campaigns shows it."""
+
+    run: Run
+    done: int
+    attempts: int
+    answered: int
+
+    @property
+    def connect_rate(self) -> float:
+        return round(self.answered / self.attempts, 4) if self.attempts else 0.0
+
+    @property
+    def remaining(self) -> int:
+        return max(self.run.total_tasks - self.done, 0)
+
+
+@dataclass(frozen=True)
+class OutcomeSeries:
+    """Attempts ended by each point in time, per outcome (cumulative)."""
+
+    points: list[datetime]
+    counts: dict[str, list[int]]
 
 
 class ReportService:
@@ -91,3 +118,23 @@ class ReportService:
             connect_rate=round(outcomes.get("answered", 0) / attempts, 4) if attempts else 0.0,
             contact_rate=round(connected / attempted, 4) if attempted else 0.0,
         )
+
+    async def snapshots(self, campaigns: Sequence[Campaign]) -> dict[str, RunSnapshot]:
+        """Each campaign's current run with its progress, by campaign id; a few grouped
+        queries for a whole page of campaigns."""
+        wanted = [c.current_run_id for c in campaigns if c.current_run_id]
+        runs = await self.repo.runs_by_id(self.tenant, wanted)
+        done = await self.repo.done_records(list(runs))
+        counts = await self.repo.attempt_counts(list(runs))
+        return {
+            run.campaign_id: RunSnapshot(run, done.get(run.id, 0), *counts.get(run.id, (0, 0)))
+            for run in runs.values()
+        }
+
+    async def outcome_series(self, run: Run, points: int, now: datetime) -> OutcomeSeries:
+        """Outcomes over the run's life so far, at `points` evenly spaced instants."""
+        end = now if run.ended_at is None else run.ended_at
+        span = max(end - run.started_at, timedelta(seconds=1))
+        steps = max(points - 1, 1)
+        bounds = [run.started_at + span * (i / steps) for i in range(steps + 1)]
+        return OutcomeSeries(bounds, await self.repo.outcomes_until(run, bounds))

@@ -3,8 +3,6 @@ export (an outdial extension)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
@@ -20,7 +18,7 @@ from outdial.kit.responses import plain
 from outdial.kit.routing import V1_CAMPAIGN, V2_BOTH, Route
 from outdial.kit.timefmt import iso
 from outdial.run.callbacks import schedule_callbacks
-from outdial.run.export import ATTEMPT_FIELDS, iter_attempts
+from outdial.run.export import csv_chunks, iter_attempts
 from outdial.run.schemas import CallbackItem
 from outdial.run.service import RunService, Triggered
 
@@ -62,19 +60,6 @@ async def _json_lines(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[str]
     yield "]}"
 
 
-async def _csv_lines(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[str]:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=ATTEMPT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    async for row in rows:
-        writer.writerow(row)
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
 async def export_attempts(
     campaignId: str,
     tenant: TenantDep,
@@ -88,7 +73,7 @@ async def export_attempts(
     rows = iter_attempts(sessions, tenant, campaignId, campaignInstanceId)
     if format == "csv":
         headers = {"Content-Disposition": f'attachment; filename="{campaignId}-attempts.csv"'}
-        return StreamingResponse(_csv_lines(rows), media_type="text/csv", headers=headers)
+        return StreamingResponse(csv_chunks(rows), media_type="text/csv", headers=headers)
     return StreamingResponse(_json_lines(rows), media_type="application/json")
 
 

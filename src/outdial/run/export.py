@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -52,3 +55,60 @@ async def iter_attempts(
         if len(rows) < PAGE:
             return
         after = rows[-1][0].id
+
+
+@dataclass(frozen=True)
+class AttemptFilter:
+    """Which attempts a reader wants: one run, one outcome, numbers containing some digits."""
+
+    run_id: str | None = None
+    outcome: str | None = None
+    digits: str = ""
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        """Whether an export row passes (the run is already chosen by the query)."""
+        if self.outcome and row["outcome"] != self.outcome:
+            return False
+        return self.digits in row["phoneNumber"]
+
+
+async def attempts_page(
+    session: AsyncSession,
+    tenant: Tenant,
+    campaign_id: str,
+    wanted: AttemptFilter,
+    skip: int,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """A page of attempts as export rows, newest first."""
+    rows = await RunRepository(session).attempts_newest(
+        tenant, campaign_id, wanted.run_id, wanted.outcome, wanted.digits, skip, limit
+    )
+    return [attempt_row(row) for row in rows]
+
+
+async def iter_filtered(
+    sessions: async_sessionmaker[AsyncSession],
+    tenant: Tenant,
+    campaign_id: str,
+    wanted: AttemptFilter,
+) -> AsyncIterator[dict[str, Any]]:
+    """Every attempt passing the filter, in attempt order (for a CSV download)."""
+    async for row in iter_attempts(sessions, tenant, campaign_id, wanted.run_id):
+        if wanted.matches(row):
+            yield row
+
+
+async def csv_chunks(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[str]:
+    """Export rows as CSV text in chunks of about 64 kB, so a download of millions of
+    attempts streams in constant memory."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ATTEMPT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    async for row in rows:
+        writer.writerow(row)
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

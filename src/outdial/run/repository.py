@@ -237,3 +237,25 @@ class RunRepository:
     ) -> Sequence[Row[Attempt, str | None]]:
         stmt = self.attempts_query(tenant, campaign_id, run_id).where(Attempt.id > after)
         return (await self.session.execute(stmt.limit(limit))).all()
+
+    async def attempts_newest(
+        self,
+        tenant: Tenant,
+        campaign_id: str,
+        run_id: str | None,
+        outcome: str | None,
+        digits: str,
+        skip: int,
+        limit: int,
+    ) -> Sequence[Row[Attempt, str | None]]:
+        """A page of attempts, newest first, optionally of one outcome (`in_progress`: not
+        ended yet) and of numbers containing `digits`."""
+        stmt = self.attempts_query(tenant, campaign_id, run_id).order_by(None)
+        if outcome == "in_progress":
+            stmt = stmt.where(Attempt.outcome.is_(None))
+        elif outcome:
+            stmt = stmt.where(Attempt.outcome == outcome)
+        if digits:
+            stmt = stmt.where(Attempt.phone_number.like(f"%{digits}%"))
+        page = stmt.order_by(Attempt.id.desc()).offset(skip).limit(limit)
+        return (await self.session.execute(page)).all()
