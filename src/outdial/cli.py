@@ -22,7 +22,7 @@ from outdial.contact_list.cli import contacts_cli
 from outdial.dialer.scenario import Scenario
 from outdial.dialer.simulate import simulate as run_simulation
 from outdial.kit.auth import mint
-from outdial.kit.db import make_async_engine, make_sessions
+from outdial.kit.db import in_one_session
 from outdial.kit.errors import ApiError
 from outdial.kit.logging import configure
 from outdial.trunk.cli import trunks_cli
@@ -43,16 +43,8 @@ console = Console(soft_wrap=True)  # ids, tokens and curl lines must stay copyab
 def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run `work` in one session against the configured database."""
 
-    async def run() -> T:
-        engine = make_async_engine(settings.database_url)
-        try:
-            async with make_sessions(engine)() as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
     try:
-        return asyncio.run(run())
+        return asyncio.run(in_one_session(settings.database_url, work))
     except ApiError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc

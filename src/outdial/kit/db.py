@@ -12,8 +12,9 @@ must stay short: an idle write transaction blocks every other writer.
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -102,3 +103,16 @@ def make_sessions(
     """Sessions that keep loaded objects usable after commit; `readonly` ones never write."""
     bind = engine.execution_options(**{BEGIN_OPTION: "DEFERRED"}) if readonly else engine
     return async_sessionmaker(bind, expire_on_commit=False)
+
+
+T = TypeVar("T")
+
+
+async def in_one_session(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """`work` in one session on a short-lived engine (for the CLI's one-shot commands)."""
+    engine = make_async_engine(url)
+    try:
+        async with make_sessions(engine)() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outdial.config import Settings
-from outdial.kit.db import make_async_engine, make_sessions
+from outdial.kit.db import in_one_session
 from outdial.kit.errors import ApiError, not_found, translate
 from outdial.kit.timefmt import utcnow
 from outdial.models import Flow, Trunk
@@ -41,16 +41,8 @@ Default = Annotated[bool | None, typer.Option("--default/--no-default", help="Ac
 def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run `work` in one session on the configured database; refusals exit with code 2."""
 
-    async def run() -> T:
-        engine = make_async_engine(Settings().database_url)
-        try:
-            async with make_sessions(engine)() as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
     try:
-        return asyncio.run(run())
+        return asyncio.run(in_one_session(Settings().database_url, work))
     except ApiError as exc:
         typer.echo("error: " + "; ".join(item.msg for item in exc.items), err=True)
         raise typer.Exit(2) from exc

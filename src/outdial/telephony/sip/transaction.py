@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from abc import ABC, abstractmethod
 from asyncio import TimerHandle
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ class State(Enum):
     TERMINATED = "terminated"
 
 
-class ClientTransaction:
+class ClientTransaction(ABC):
     """One request sent by outdial and the responses that match it (same branch, method)."""
 
     def __init__(
@@ -100,8 +101,9 @@ class ClientTransaction:
             self._retransmit = self._later(self.timers.t1, self._resend, self.timers.t1)
         self._deadline = self._later(self.timers.b, self._fail, "timeout: no response")
 
+    @abstractmethod
     def _resend(self, interval: float) -> None:
-        raise NotImplementedError
+        """Retransmit the request over UDP (Timer A or E, by kind) and schedule the next."""
 
     def _post(self, data: bytes) -> None:
         self.endpoint.post(data, self.dest, self.transport)
@@ -131,8 +133,9 @@ class ClientTransaction:
         self.state = State.TERMINATED
         self.endpoint.unregister(self)
 
+    @abstractmethod
     def on_response(self, response: Message) -> None:
-        raise NotImplementedError
+        """Advance the kind's state machine on a response matched to this transaction."""
 
     async def next_event(self, within: float | None = None) -> Event | None:
         """The next response or failure; None when `within` seconds pass first."""

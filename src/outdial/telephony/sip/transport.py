@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import re
 import socket
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 import structlog
@@ -34,7 +35,7 @@ class TransportError(Exception):
     """A message could not be sent (connection refused, unreachable, closed)."""
 
 
-class Transport:
+class Transport(ABC):
     """What the endpoint needs from a transport."""
 
     name = ""
@@ -44,11 +45,13 @@ class Transport:
         self.receiver = receiver
         self.port = 0
 
+    @abstractmethod
     async def send(self, data: bytes, dest: Address) -> None:
-        raise NotImplementedError
+        """Send one whole message to `dest` (or raise TransportError)."""
 
+    @abstractmethod
     async def close(self) -> None:
-        raise NotImplementedError
+        """Release the socket(s); nothing is sent or received afterwards."""
 
 
 class _Datagrams(asyncio.DatagramProtocol):
