@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,10 +46,14 @@ class Attempts:
         return {**base, "phone": self.wanted.digits, "page": self.page, **changes}
 
 
-def _wanted(run: str, outcome: str, phone: str) -> AttemptFilter:
+def _wanted(run: Text = "", outcome: Text = "", phone: Text = "") -> AttemptFilter:
+    """The attempts filter from the query: an unknown outcome means all, a number its digits."""
     known = {value for value, _ in OUTCOMES}
     digits = "".join(ch for ch in phone if ch.isdigit())
     return AttemptFilter(run or None, outcome if outcome in known else None, digits)
+
+
+WantedDep = Annotated[AttemptFilter, Depends(_wanted)]
 
 
 async def _attempts(
@@ -80,9 +84,7 @@ async def campaign_page(
     campaign_id: str,
     operator: OperatorDep,
     session: ReadSessionDep,
-    run: Text = "",
-    outcome: Text = "",
-    phone: Text = "",
+    wanted: WantedDep,
     page: PageNumber = 1,
 ) -> Response:
     """Everything about one campaign on one page."""
@@ -90,7 +92,7 @@ async def campaign_page(
     now = request.app.state.clock.now()
     panel = await live.gather(session, tenant, campaign_id, now)
     reports = ReportService(session, tenant)
-    attempts = await _attempts(session, tenant, campaign_id, _wanted(run, outcome, phone), page)
+    attempts = await _attempts(session, tenant, campaign_id, wanted, page)
     preview = None
     if panel.status in (*PLAYABLE, "Preparing"):
         preview = await PreviewService(session, tenant).preview(campaign_id, now)
@@ -120,15 +122,13 @@ async def attempts_table(
     campaign_id: str,
     operator: OperatorDep,
     session: ReadSessionDep,
-    run: Text = "",
-    outcome: Text = "",
-    phone: Text = "",
+    wanted: WantedDep,
     page: PageNumber = 1,
 ) -> Response:
     """The attempts table alone, filtered and paged (htmx swaps it in place)."""
     tenant = operator.tenant(stream)
     view = await CampaignService(session, tenant).get(campaign_id)
-    attempts = await _attempts(session, tenant, campaign_id, _wanted(run, outcome, phone), page)
+    attempts = await _attempts(session, tenant, campaign_id, wanted, page)
     runs = await _runs(ReportService(session, tenant), campaign_id)
     return html(
         request, "_attempts.html", operator=operator, stream=stream, view=view,
@@ -142,14 +142,12 @@ async def attempts_csv(
     operator: OperatorDep,
     session: ReadSessionDep,
     sessions: ReadSessionsDep,
-    run: Text = "",
-    outcome: Text = "",
-    phone: Text = "",
+    wanted: WantedDep,
 ) -> Response:
     """The filtered attempts as CSV, in the API export's columns."""
     tenant = operator.tenant(stream)
     await CampaignService(session, tenant).get(campaign_id)
-    rows = iter_filtered(sessions, tenant, campaign_id, _wanted(run, outcome, phone))
+    rows = iter_filtered(sessions, tenant, campaign_id, wanted)
     name = f'attachment; filename="{campaign_id}-attempts.csv"'
     return StreamingResponse(
         csv_chunks(rows), media_type="text/csv", headers={"Content-Disposition": name}
