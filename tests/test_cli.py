@@ -289,6 +289,9 @@ def test_bootstrap_creates_a_first_app_whose_curl_line_works(client: TestClient)
     match = CURL.search(output)
     assert match is not None
     assert urlsplit(match.group("url")).netloc == "127.0.0.1:8080"
+    dashboard = re.search(r"dashboard: (\S+)", output)
+    assert dashboard is not None and dashboard.group(1) == "http://127.0.0.1:8080/ui"
+    assert client.get("/ui/signin").status_code == 200
 
 
 def test_bootstrap_curl_uses_the_public_url(

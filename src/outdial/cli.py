@@ -166,6 +166,7 @@ def _print_credentials(creds: apps.Credentials, settings: Settings) -> None:
     console.print(f"  JWT:           {token}", soft_wrap=True)
     console.print("try it:", style="bold")
     console.print(f"  curl -s -H 'auth: {token}' '{url}'", soft_wrap=True)
+    console.print(f"dashboard: {settings.base_url()}/ui (sign in with the client id and secret)")
 
 
 @accounts_cli.command("list")
