@@ -18,12 +18,12 @@ from sqlalchemy import insert, select
 
 from bench.common import always_open_campaign, fresh_database, numbers
 from outdial.dialer.engine import Engine, EngineSettings
-from outdial.dialer.scenario import Scenario
-from outdial.dialer.simulate import World, simulate
 from outdial.kit.clock import VirtualClock
 from outdial.kit.phone import read_number
 from outdial.kit.timefmt import utcnow
 from outdial.models import Contact, ContactList
+from outdial.simulation.scenario import Scenario
+from outdial.simulation.simulate import World, simulate
 from outdial.telephony.base import CallRequest, CallResult
 from outdial.telephony.simulated import CarrierProfile, SimulatedCarrier
 

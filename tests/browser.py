@@ -253,15 +253,6 @@ def off_loop(work: Callable[..., T], *args: Any) -> T:
         return pool.submit(work, *args).result()
 
 
-def wait_until(check: Callable[[], bool], what: str, timeout_s: float = 60) -> None:
-    """Poll a condition with a generous timeout (tests never assert on durations)."""
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 # --- steps shared by the dashboard tests ------------------------------------------------------
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

@@ -114,10 +114,6 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, default_region="US", auth_cache_seconds=0)
 
 
-def run_async(coro_factory):  # type: ignore[no-untyped-def]
-    return asyncio.run(coro_factory())
-
-
 def make_credentials(
     settings: Settings, account: str, streams: list[str], name: str = "test"
 ) -> Credentials:

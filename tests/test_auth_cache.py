@@ -8,9 +8,9 @@ import asyncio
 from fastapi.testclient import TestClient
 
 from outdial.app import create_app
-from outdial.apps import cache as cache_module
-from outdial.apps.cache import AppCache, AppKey
 from outdial.apps.service import rotate_secret
+from outdial.auth import cache as cache_module
+from outdial.auth.cache import AppCache, AppKey
 from outdial.config import Settings
 from outdial.kit.auth import mint
 from outdial.kit.db import make_async_engine, make_sessions

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select, text
 
 from outdial.config import Settings
-from outdial.dialer.scenario import Scenario
-from outdial.dialer.simulate import World
 from outdial.kit.db import make_sync_engine
 from outdial.models import Attempt
 from outdial.run.callbacks import schedule_callbacks
 from outdial.run.schemas import CallbackItem
+from outdial.simulation.scenario import Scenario
+from outdial.simulation.simulate import World
 from outdial.telephony.base import Outcome
 from tests.api import Api, campaign_body
 from tests.kore import sample

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from outdial.dialer.scenario import Scenario
-from outdial.dialer.simulate import World
 from outdial.kit.clock import SystemClock
 from outdial.models import Attempt, DialTask, Run
+from outdial.simulation.scenario import Scenario
+from outdial.simulation.simulate import World
 from tests import invariants as inv
 from tests.conftest import BACKEND
 from tests.scenarios import EVERY_DAY, campaign, hours, us_number

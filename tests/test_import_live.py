@@ -17,8 +17,7 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from outdial.kit.auth import mint
 from outdial.kit.db import make_sync_engine
 from outdial.models import Contact, ImportJob
 from tests.conftest import BACKEND
+from tests.waiting import wait_for
 
 CL = "/campaign/contactList"
 DEADLINE_S = 120.0
@@ -52,17 +52,6 @@ def csv_body(count: int, start: int = 0) -> bytes:
     return ("phoneNumber,uniqueId\n" + "".join(
         f"{n},u{i}\n" for i, n in enumerate(numbers(count, start), start)
     )).encode()  # fmt: skip
-
-
-def wait_for(what: str, check: Callable[[], Any]) -> Any:
-    """Poll until `check()` is truthy; fail (not time) after DEADLINE_S."""
-    deadline = time.monotonic() + DEADLINE_S
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"gave up waiting for {what}")
 
 
 @dataclass
@@ -114,7 +103,7 @@ def server(settings: Settings, creds: Credentials) -> Iterator[Server]:
     sock = _free_socket()
     thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    wait_for("the server to start", lambda: running.started)
+    wait_for(lambda: running.started, "the server to start", DEADLINE_S)
     yield Server("127.0.0.1", sock.getsockname()[1], creds)
     running.should_exit = True
     thread.join(30)
@@ -286,8 +275,9 @@ def test_progress_while_running_and_a_second_import_is_refused(
     try:
         upload.send(len(body) * 3 // 4)
         job_id = wait_for(
-            "rows to be counted while the upload runs",
             lambda: running_with_rows(database_url, list_id),
+            "rows to be counted while the upload runs",
+            DEADLINE_S,
         )
         running = server.get(f"{CL}/{list_id}/imports/{job_id}")
         assert running["status"] == "running" and running["totalRows"] > 0
@@ -317,11 +307,12 @@ def test_a_connection_lost_mid_upload_leaves_the_list_as_it_was(
     body = csv_body(80_000)
     upload = SlowUpload(server, list_id, body)
     upload.send(len(body) - 1000)
-    wait_for("rows to be staged", lambda: running_with_rows(database_url, list_id))
+    wait_for(lambda: running_with_rows(database_url, list_id), "rows to be staged", DEADLINE_S)
     upload.close()
     job_id = wait_for(
-        "the import to fail",
         lambda: next((j[0] for j in jobs(database_url, list_id) if j[1] == "failed"), None),
+        "the import to fail",
+        DEADLINE_S,
     )
     job = server.get(f"{CL}/{list_id}/imports/{job_id}")
     assert job["error"] == "the upload was interrupted before the end of the file"
@@ -346,13 +337,13 @@ def test_a_server_killed_mid_import_leaves_the_list_as_it_was(
         body = csv_body(80_000)
         upload = SlowUpload(first.server, list_id, body)
         upload.send(len(body) - 1000)
-        wait_for("rows to be staged", lambda: running_with_rows(database_url, list_id))
+        wait_for(lambda: running_with_rows(database_url, list_id), "rows to be staged", DEADLINE_S)
         helpers = descendants(first.process.pid)
         assert helpers, "the import's worker processes"
         first.process.send_signal(signal.SIGKILL)
         first.process.wait(30)
         upload.close()
-        wait_for("the workers to follow their server", lambda: not any(map(alive, helpers)))
+        wait_for(lambda: not any(map(alive, helpers)), "the workers to follow", DEADLINE_S)
     finally:
         first.stop()
     job_id = jobs(database_url, list_id)[-1][0]
@@ -432,6 +423,6 @@ def spawn_server(url: str, creds: Credentials) -> Spawned:
         except httpx.HTTPError:
             return process.poll() is not None
 
-    wait_for("the server to answer", up)
+    wait_for(up, "the server to answer", DEADLINE_S)
     assert process.poll() is None, "the server exited"
     return spawned

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from outdial.dialer.engine import Engine, EngineSettings, _Pass
 from outdial.dialer.repository import EngineRepository
-from outdial.dialer.scenario import Scenario
-from outdial.dialer.simulate import World
 from outdial.kit.clock import VirtualClock
 from outdial.models import Attempt, DialTask
+from outdial.simulation.scenario import Scenario
+from outdial.simulation.simulate import World
 from outdial.telephony.simulated import CarrierProfile, SimulatedCarrier
 from tests.scenarios import EVERY_DAY, campaign, contacts, hours
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from outdial.dialer.scenario import Scenario
-from outdial.dialer.simulate import World
+from outdial.simulation.scenario import Scenario
+from outdial.simulation.simulate import World
 from outdial.telephony.base import Outcome
 from tests.kore import assert_same_shape, sample
 from tests.scenarios import EVERY_DAY, campaign, hours, us_number

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from outdial.dialer.scenario import Scenario
-from outdial.dialer.simulate import World
 from outdial.models import Attempt, Campaign, DialTask, Run
 from outdial.schedule.runner import run_scheduler
 from outdial.schedule.schemas import ScheduleBody
 from outdial.schedule.service import ScheduleService
+from outdial.simulation.scenario import Scenario
+from outdial.simulation.simulate import World
 from tests import invariants as inv
 from tests.api import Api, campaign_body
 from tests.kore import assert_same_shape, sample

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outdial.dialer.scenario import Scenario
-from outdial.dialer.simulate import simulate
+from outdial.simulation.scenario import Scenario
+from outdial.simulation.simulate import simulate
 from tests import invariants as inv
 from tests.scenarios import EVERY_DAY, NUMBER_ZONES, campaign, contacts, hours, us_number
 

@@ -17,12 +17,12 @@ from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
 from outdial.app import create_app
+from outdial.backends import build_telephony, sip_config
 from outdial.cli import cli
 from outdial.config import Settings
 from outdial.kit.clock import SystemClock
 from outdial.kit.db import make_sync_engine
 from outdial.telephony.base import CallRequest
-from outdial.telephony.factory import build_telephony, sip_config
 from outdial.telephony.sip.backend import SipTelephony
 from outdial.telephony.sip.config import OnAnswer
 from outdial.trunk.directory import TrunkDirectory
@@ -191,16 +191,18 @@ def test_flow_uri_template_applies_without_a_flow_uri(settings: Settings, creds:
 # ---- the directory: each call's route ---------------------------------------------------------
 
 
-def route(database_url: str, config_settings: Settings, campaign: str, flow: str) -> Any:
+def route(database_url: str, config_settings: Settings, account: str, flow: str) -> Any:
     async def work() -> Any:
-        directory = TrunkDirectory(database_url, sip_config(config_settings), ttl_s=0)
+        db = make_sync_engine(database_url)
+        directory = TrunkDirectory(db, sip_config(config_settings), ttl_s=0)
         try:
             request = CallRequest(
-                "att-1", "+14155550123", "+14155550100", 30, flow, "no", {"campaignId": campaign}
+                "att-1", "+14155550123", "+14155550100", 30, flow, "no", account_id=account
             )
             return await directory.route(request)
         finally:
             await directory.close()
+            db.dispose()
 
     return asyncio.run(work())
 
@@ -209,18 +211,19 @@ def test_calls_take_the_accounts_default_trunk_and_the_flows_uri(
     api: Api, settings: Settings, database_url: str
 ) -> None:
     lists, dnc = api.basic_setup()
-    campaign = api.create_campaign(campaign_body("C", [lists], dnc))["id"]
+    api.create_campaign(campaign_body("C", [lists], dnc))
+    account = api.creds.account_id
     [flow] = api.get(FLOWS).json()["data"]
     fallback = settings.model_copy(
         update={"sip_trunk_uri": "sip:{digits}@10.9.9.9", "sip_flow_uri": "sip:{flow}@ivr"}
     )
-    found = route(database_url, fallback, campaign, flow["_id"])
+    found = route(database_url, fallback, account, flow["_id"])
     assert found.trunk.uri == "sip:{digits}@10.9.9.9", "no trunk of its own: the settings'"
     assert found.flow_uri == f"sip:{flow['_id']}@ivr"
 
     trunk = create(api, username="u", password=SECRET, cps=3, maxCalls=4)
     api.put(f"{FLOWS}/{flow['_id']}", json={"sipUri": "sip:own@ivr"})
-    found = route(database_url, fallback, campaign, flow["_id"])
+    found = route(database_url, fallback, account, flow["_id"])
     assert (found.trunk.key, found.trunk.uri, found.trunk.password) == (
         trunk["_id"],
         "sip:{number}@127.0.0.1:5070",
@@ -244,14 +247,16 @@ def test_sip_settings_build_the_backend(settings: Settings) -> None:
             "sip_max_calls": 4,
         }
     )
-    telephony = build_telephony(sip, SystemClock())
+    db = make_sync_engine(settings.database_url)
+    telephony = build_telephony(sip, SystemClock(), db)
     assert isinstance(telephony, SipTelephony)
     assert telephony.config.on_answer == OnAnswer("hangup", 2.0)
     assert telephony.config.trunk is not None and telephony.config.trunk.limits() == (3.0, 4)
     asyncio.run(telephony.close())
     for bad in ({"sip_trunk_uri": "sip:fixed@h"}, {"sip_flow_uri": "sip:{oops}@h"}):
         with pytest.raises(ValueError, match="OUTDIAL_SIP_"):
-            build_telephony(sip.model_copy(update=bad), SystemClock())
+            build_telephony(sip.model_copy(update=bad), SystemClock(), db)
+    db.dispose()
 
 
 def test_sip_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

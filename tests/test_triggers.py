@@ -10,8 +10,6 @@ with a generous timeout; nothing asserts on how long the dialer takes.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -24,6 +22,7 @@ from outdial.config import Settings
 from outdial.kit.hours import DAYS, format_clock
 from tests.api import V2, V2_SHORT, Api, campaign_body
 from tests.kore import assert_same_shape, sample
+from tests.waiting import wait_for, wait_passes
 
 T = TypeVar("T")
 V1_CAMPAIGN = "/campaign/api/v1/public/{stream}"
@@ -59,18 +58,6 @@ def settings(settings: Settings, sim: dict[str, Any]) -> Settings:
 
 
 # ---- helpers -----------------------------------------------------------------------------
-
-
-def wait_for(check: Callable[[], T | None], what: str, timeout: float = TIMEOUT_S) -> T:
-    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what} (last: {value!r})")
-        time.sleep(0.05)
 
 
 def working_zone() -> str:
@@ -218,9 +205,10 @@ def assert_conflict(res: httpx.Response, field: str | None = "trigger") -> dict[
     return dict(errors[0])
 
 
-def settle(seconds: float = 0.5) -> None:
-    """Give the dialer (tick 0.05 s) several passes in which it could act."""
-    time.sleep(seconds)
+def settle(api: Api) -> None:
+    """Let the service's dialer run several passes in which it could act on what the test
+    just did, so "nothing was dialed" means the dialer chose not to."""
+    wait_passes(api.client.app, 3)
 
 
 # ---- responses match Kore's samples ------------------------------------------------------
@@ -364,7 +352,7 @@ def test_hours_opened_while_paused_apply_on_resume(api: Api) -> None:
     the resumed run dial everyone and complete."""
     camp = make_campaign(api, "Reopened", contacts=4, open_now=False)
     run = triggered(api, camp.id, "play")["campaignInstanceId"]
-    settle()
+    settle(api)
     assert attempts(api, camp.id) == [], "nothing is dialed outside calling hours"
     assert status(api, camp.id) == "Active"
 
@@ -388,7 +376,7 @@ def test_hours_closed_while_paused_apply_on_resume(api: Api) -> None:
     res = api.put(f"/campaign/{camp.id}", json=with_hours(camp.body, closed_hours(camp.zone)))
     assert res.status_code == 200, res.text
     triggered(api, camp.id, "resume")
-    settle()
+    settle(api)
     assert len(attempts(api, camp.id)) == len(done), "resumed run follows the closed hours"
     assert status(api, camp.id) == "Active"
     triggered(api, camp.id, "stop")
@@ -431,7 +419,7 @@ def test_stop_dials_nothing_new_and_lets_calls_in_flight_finish(api: Api) -> Non
     assert [r["attemptId"] for r in final] == [r["attemptId"] for r in at_stop]
     for row in final:
         assert row["outcome"] == "answered" and row["endedAt"] and row["answeredAt"], row
-    settle()
+    settle(api)
     assert attempts(api, camp.id) == final, "nothing is dialed after stop"
     assert status(api, camp.id) == "Stopped"
 
@@ -444,7 +432,7 @@ def test_pause_dials_nothing_new_and_resume_continues_the_run(api: Api) -> None:
     assert triggered(api, camp.id, "pause")["status"] == "Paused"
     paused = wait_for(lambda: finished_attempts(api, camp.id), "calls in flight to finish")
     assert len(paused) < len(camp.phones)
-    settle()
+    settle(api)
     assert attempts(api, camp.id) == paused, "nothing is dialed while paused"
     assert status(api, camp.id) == "Paused"
 

@@ -14,9 +14,9 @@ from outdial.app import create_app
 from outdial.apps.service import Credentials
 from outdial.config import Settings
 from outdial.dialer.engine import Engine, EngineSettings
-from outdial.dialer.scenario import Scenario
-from outdial.dialer.simulate import STREAM, World
 from outdial.kit.clock import VirtualClock
+from outdial.simulation.scenario import Scenario
+from outdial.simulation.simulate import STREAM, World
 from outdial.telephony.base import Outcome
 from outdial.telephony.simulated import CarrierProfile, SimulatedCarrier
 from tests.api import Api

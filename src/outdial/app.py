@@ -20,8 +20,9 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from outdial import __version__, web
-from outdial.apps.auth import AuthenticatedRoute
-from outdial.apps.cache import AppCache
+from outdial.auth.cache import AppCache
+from outdial.auth.route import AuthenticatedRoute
+from outdial.backends import build_telephony
 from outdial.campaign.endpoints import ROUTES as CAMPAIGN_ROUTES
 from outdial.campaign.service import prepare_pending
 from outdial.config import Settings
@@ -40,7 +41,6 @@ from outdial.run.endpoints import ROUTES as RUN_ROUTES
 from outdial.schedule.endpoints import ROUTES as SCHEDULE_ROUTES
 from outdial.schedule.runner import run_scheduler
 from outdial.schedule.runner import tick as scheduler_tick
-from outdial.telephony.factory import build_telephony
 from outdial.trunk.endpoints import ROUTES as TRUNK_ROUTES
 
 log = structlog.get_logger(__name__)
@@ -96,7 +96,7 @@ async def run_worker(settings: Settings) -> None:
     """`outdial worker`: the engine alone, until SIGINT/SIGTERM; calls in flight finish."""
     db = make_sync_engine(settings.database_url)
     clock = SystemClock()
-    engine = Engine(db, clock, build_telephony(settings, clock), engine_settings(settings))
+    engine = Engine(db, clock, build_telephony(settings, clock, db), engine_settings(settings))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, engine.stop)
@@ -121,14 +121,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = db
     app.state.sessions = make_sessions(db)
     app.state.read_sessions = make_sessions(db, readonly=True)
+    blocking = make_sync_engine(settings.database_url)
+    app.state.blocking_db = blocking
     clock = app.state.clock
     app.state.wake_dialer = lambda: None
+    app.state.dialer = None
     dialer: tuple[Engine, asyncio.Task[None]] | None = None
-    dialer_db = make_sync_engine(settings.database_url) if settings.dialer else None
-    if dialer_db is not None:
-        telephony = build_telephony(settings, clock)
-        engine = Engine(dialer_db, clock, telephony, engine_settings(settings))
+    if settings.dialer:
+        telephony = build_telephony(settings, clock, blocking)
+        engine = Engine(blocking, clock, telephony, engine_settings(settings))
         app.state.wake_dialer = engine.waker.wake
+        app.state.dialer = engine
         dialer = (engine, asyncio.create_task(engine.run(), name="dialer"))
     chores = asyncio.create_task(_housekeeping(app), name="housekeeping")
     try:
@@ -140,8 +143,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await chores
         await db.dispose()
-        if dialer_db is not None:
-            dialer_db.dispose()
+        blocking.dispose()
 
 
 def _health() -> JSONResponse:

@@ -19,12 +19,12 @@ from outdial.app import create_app, run_worker
 from outdial.apps import service as apps
 from outdial.config import Settings
 from outdial.contact_list.cli import contacts_cli
-from outdial.dialer.scenario import Scenario
-from outdial.dialer.simulate import simulate as run_simulation
 from outdial.kit.auth import mint
 from outdial.kit.db import in_one_session
 from outdial.kit.errors import ApiError
 from outdial.kit.logging import configure
+from outdial.simulation.scenario import Scenario
+from outdial.simulation.simulate import simulate as run_simulation
 from outdial.trunk.cli import trunks_cli
 
 T = TypeVar("T")

@@ -1,4 +1,5 @@
-"""FastAPI dependencies shared by every resource: settings, a database session, the clock.
+"""FastAPI dependencies shared by every resource: settings, database sessions and the
+blocking engine, the clock, and the dialer's wake-up call.
 
 Objects are built once in `create_app` and kept on `app.state`; these functions only hand
 them to endpoints, so nothing is created at import time.
@@ -6,13 +7,15 @@ them to endpoints, so nothing is created at import time.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from outdial.config import Settings
+from outdial.kit.clock import Clock
 
 
 def get_settings(request: Request) -> Settings:
@@ -42,7 +45,28 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def get_clock(request: Request) -> Clock:
+    """The service's clock (tests swap in a virtual one)."""
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_blocking_db(request: Request) -> Engine:
+    """The process's blocking engine, for work that runs in a thread (imports, the dialer)."""
+    engine: Engine = request.app.state.blocking_db
+    return engine
+
+
+def get_wake(request: Request) -> Callable[[], None]:
+    """Wakes this process's dialer, so a trigger takes effect without waiting for its tick."""
+    wake: Callable[[], None] = request.app.state.wake_dialer
+    return wake
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+BlockingDbDep = Annotated[Engine, Depends(get_blocking_db)]
+WakeDep = Annotated[Callable[[], None], Depends(get_wake)]
 # scope="function": the session closes when the endpoint returns, before the response is sent
 # and before background tasks run, so no transaction is ever left open behind a request.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -1,16 +1,13 @@
-"""All SQL about accounts, apps and used JWT ids."""
+"""All SQL about accounts and apps (authentication reads keys through `outdial.auth`)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from outdial.models import Account, App, JtiUse
+from outdial.models import Account, App
 
 
 class AppRepository:
@@ -37,23 +34,3 @@ class AppRepository:
 
     def add(self, obj: App | Account) -> None:
         self.session.add(obj)
-
-
-class JtiRepository:
-    """Remembers presented `jti` values until their tokens expire."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def claim(self, app_id: str, jti: str, expires_at: datetime, now: datetime) -> bool:
-        """Record a first use; False when this app presented the jti before (a replay).
-        The jti is stored as its SHA-256, so any length fits."""
-        await self.session.execute(delete(JtiUse).where(JtiUse.expires_at < now))
-        digest = hashlib.sha256(jti.encode()).hexdigest()
-        self.session.add(JtiUse(app_id=app_id, jti=digest, expires_at=expires_at))
-        try:
-            await self.session.commit()
-        except IntegrityError:
-            await self.session.rollback()
-            return False
-        return True

@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from outdial.apps.repository import AppRepository
 from outdial.config import Settings
-from outdial.contact_list.repository import ContactListRepository
 from outdial.contact_list.service import ensure_default_global
 from outdial.kit import ids
 from outdial.kit.errors import bad_request, not_found
@@ -63,7 +62,7 @@ async def _ensure_account(
             )
         )
         await session.flush()
-    await ensure_default_global(ContactListRepository(session), account_id, stream_id)
+    await ensure_default_global(session, account_id, stream_id)
 
 
 async def create_app(

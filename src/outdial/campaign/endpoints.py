@@ -1,5 +1,6 @@
 """HTTP endpoints for voice campaigns (spec §4.1-4.8 and their v1 forms). Thin: parse,
-authorise, call the service, wrap the result in Kore's envelope."""
+authorise, call the service, wrap the result in Kore's envelope. The status route (§4.7,
+§4.9) is served by `outdial.report`, which owns what campaigns did."""
 
 from __future__ import annotations
 
@@ -8,16 +9,13 @@ from typing import Annotated, Literal
 from fastapi import BackgroundTasks, Body, Depends, Query
 from fastapi.responses import JSONResponse
 
-from outdial.apps.auth import TenantDep
+from outdial.auth.route import TenantDep
 from outdial.campaign.schemas import CampaignBody, CampaignQuery
 from outdial.campaign.service import CampaignService, prepare
 from outdial.campaign.views import render, render_page
 from outdial.deps import ReadSessionDep, SessionDep, SessionsDep
 from outdial.kit.responses import plain, success
 from outdial.kit.routing import V1, V2_BOTH, Route, VersionDep
-from outdial.report.schemas import ContactsQuery
-from outdial.report.service import ReportService
-from outdial.report.views import contact_page
 
 TAG = "Campaigns"
 
@@ -30,12 +28,7 @@ def campaign_reader(session: ReadSessionDep, tenant: TenantDep) -> CampaignServi
     return CampaignService(session, tenant)
 
 
-def report_reader(session: ReadSessionDep, tenant: TenantDep) -> ReportService:
-    return ReportService(session, tenant)
-
-
 ServiceDep = Annotated[CampaignService, Depends(campaign_service)]
-ReportsDep = Annotated[ReportService, Depends(report_reader)]
 ReaderDep = Annotated[CampaignService, Depends(campaign_reader)]
 
 
@@ -102,28 +95,6 @@ async def list_campaigns(
     return success(render_page(page, version), "Campaign  retrieved successfully")
 
 
-async def campaign_status(
-    campaignId: str,
-    service: ReaderDep,
-    reports: ReportsDep,
-    view: Annotated[Literal["status", "contacts"], Query()] = "status",
-    campaignInstanceId: Annotated[str | None, Query(description="view=contacts: a run")] = None,
-    body: Annotated[ContactsQuery | None, Body()] = None,
-) -> JSONResponse:
-    """`view=status`: the campaign's id, status and name. `view=contacts`: each record of
-    the current run (or `campaignInstanceId`) with its outcome so far, `page`/`limit` paged."""
-    if view == "contacts":
-        query = body or ContactsQuery()
-        page, limit = query.page or 1, query.limit or 100
-        run_id = campaignInstanceId or query.campaignInstanceId
-        rows, total = await reports.contacts(campaignId, run_id, page, limit)
-        return plain({"status": "success", "data": contact_page(rows, page, limit, total)})
-    row = await service.status(campaignId)
-    return plain(
-        {"status": "success", "data": {"id": row.id, "status": row.status, "name": row.name}}
-    )
-
-
 _C = "/campaign"
 _ALL = (*V2_BOTH, V1)
 ROUTES = (
@@ -137,6 +108,4 @@ ROUTES = (
           "Update (replace) a campaign", TAG, target="campaign"),
     Route("deleteCampaign", f"{_C}/{{campaignId}}", ("DELETE",), delete_campaign, _ALL,
           "Delete a campaign", TAG, target="campaign"),
-    Route("campaignStatus", f"{_C}/{{campaignId}}/status", ("GET", "POST"), campaign_status,
-          _ALL, "Campaign status", TAG, target="campaign"),
 )  # fmt: skip

@@ -1,4 +1,8 @@
-"""All SQL about campaigns and the lists they use."""
+"""All SQL about campaigns and the lists they use.
+
+`CampaignRepository` is one tenant's (built on the tenant-scoped base); `CampaignUpkeep` holds
+the few statements the service's own chores run across tenants (campaigns left in
+Preparing)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from sqlalchemy import (
     Select,
     bindparam,
     delete,
-    func,
     insert,
     literal,
     select,
@@ -23,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
-from outdial.kit.auth import Tenant
+from outdial.kit.repository import TenantRepository
 from outdial.models import Campaign, CampaignContactList, ContactList, Flow
 
 
@@ -95,34 +98,21 @@ def _names() -> CompoundSelect[str, str, str, int]:
     return union_all(lists, dnc, flows)
 
 
-class CampaignRepository:
-    """Reads and writes campaigns within the caller's session, always per tenant."""
+class CampaignRepository(TenantRepository[Campaign]):
+    """One tenant's campaigns within the caller's session."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    model = Campaign
 
-    def _mine(self, tenant: Tenant) -> Select[Campaign]:
-        return select(Campaign).where(
-            Campaign.account_id == tenant.account_id, Campaign.stream_id == tenant.stream_id
-        )
-
-    async def get(self, tenant: Tenant, campaign_id: str, *, lock: bool = False) -> Campaign | None:
-        params = {"id": campaign_id, "account": tenant.account_id, "stream": tenant.stream_id}
+    async def get(self, row_id: str, *, lock: bool = False) -> Campaign | None:
+        """The hottest read of the API, on a statement built once (the tenant is bound)."""
+        tenant = self.tenant
+        params = {"id": row_id, "account": tenant.account_id, "stream": tenant.stream_id}
         stmt = _by_id().with_for_update() if lock else _by_id()
         found: Campaign | None = await self.session.scalar(stmt, params)
         return found
 
-    async def by_lname(self, tenant: Tenant, lname: str) -> Campaign | None:
-        return await self.session.scalar(self._mine(tenant).where(Campaign.lname == lname))
-
-    def add(self, row: Campaign) -> None:
-        self.session.add(row)
-
-    async def flush(self) -> None:
-        await self.session.flush()
-
-    async def delete(self, row: Campaign) -> None:
-        await self.session.delete(row)
+    async def by_lname(self, lname: str) -> Campaign | None:
+        return await self.first(self.select().where(Campaign.lname == lname))
 
     async def set_lists(self, campaign_id: str, list_ids: Sequence[str]) -> None:
         """Replace the campaign's contact lists, keeping the given order."""
@@ -148,17 +138,9 @@ class CampaignRepository:
                 (found.dnc if kind == "dnc" else found.flows)[campaign_id] = name
         return found
 
-    async def list_ids(self, campaign_id: str) -> list[str]:
-        stmt = (
-            select(CampaignContactList.list_id)
-            .where(CampaignContactList.campaign_id == campaign_id)
-            .order_by(CampaignContactList.position)
-        )
-        return list(await self.session.scalars(stmt))
-
-    async def search(self, tenant: Tenant, query: Search) -> tuple[Sequence[Campaign], int]:
+    async def search(self, query: Search) -> tuple[Sequence[Campaign], int]:
         """One page of the tenant's campaigns matching the query, and the total count."""
-        stmt = self._mine(tenant).where(Campaign.campaign_type == query.campaign_type)
+        stmt = self.select().where(Campaign.campaign_type == query.campaign_type)
         if query.statuses:
             stmt = stmt.where(Campaign.status.in_(query.statuses))
         if query.priorities:
@@ -169,13 +151,27 @@ class CampaignRepository:
             stmt = stmt.where(Campaign.created_at >= query.created_from)
         if query.created_to is not None:
             stmt = stmt.where(Campaign.created_at <= query.created_to)
-        total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
         order = [
             _SORT_COLUMNS[key].asc() if way == "asc" else _SORT_COLUMNS[key].desc()
             for key, way in query.order
         ]
-        page = stmt.order_by(*order, Campaign.id).offset(query.skip).limit(query.limit)
-        return (await self.session.scalars(page)).all(), int(total or 0)
+        return await self.paginate(stmt.order_by(*order, Campaign.id), query.skip, query.limit)
+
+
+class CampaignUpkeep:
+    """Campaign statements the service's chores run across tenants (never on a client's
+    behalf: nothing here is reachable from an API call's ids)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def list_ids(self, campaign_id: str) -> list[str]:
+        stmt = (
+            select(CampaignContactList.list_id)
+            .where(CampaignContactList.campaign_id == campaign_id)
+            .order_by(CampaignContactList.position)
+        )
+        return list(await self.session.scalars(stmt))
 
     async def preparing_ids(self, limit: int) -> list[str]:
         """Campaigns (any tenant) still waiting for their lists to be checked."""

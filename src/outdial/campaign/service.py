@@ -10,9 +10,9 @@ from math import ceil
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from outdial.campaign.repository import CampaignRepository, Search
+from outdial.campaign.repository import CampaignRepository, CampaignUpkeep, Search
 from outdial.campaign.schemas import CampaignBody, CampaignQuery
-from outdial.contact_list.repository import ContactListRepository
+from outdial.contact_list.repository import ContactListRepository, ListUpkeep
 from outdial.flow.repository import FlowRepository
 from outdial.kit import ids
 from outdial.kit.auth import Tenant
@@ -87,11 +87,11 @@ class CampaignService:
     def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
         self.session = session
         self.tenant = tenant
-        self.repo = CampaignRepository(session)
-        self.lists = ContactListRepository(session)
+        self.repo = CampaignRepository(session, tenant)
+        self.lists = ContactListRepository(session, tenant)
 
     async def _require(self, campaign_id: str, *, lock: bool = False) -> Campaign:
-        row = await self.repo.get(self.tenant, campaign_id, lock=lock)
+        row = await self.repo.get(campaign_id, lock=lock)
         if row is None:
             raise not_found(f"Campaign {campaign_id} not found")
         return row
@@ -101,9 +101,7 @@ class CampaignService:
         errors = _mode_errors(body, version)
         wanted = list(dict.fromkeys(n.lower() for n in body.contactLists))
         dnc_name = body.dncLists.name.lower() if body.dncLists else None
-        found = await self.lists.by_lnames(
-            self.tenant, [*wanted, *([dnc_name] if dnc_name else [])]
-        )
+        found = await self.lists.by_lnames([*wanted, *([dnc_name] if dnc_name else [])])
         lists: list[ContactList] = []
         for index, name in enumerate(body.contactLists):
             row = found.get(name.lower())
@@ -122,12 +120,12 @@ class CampaignService:
         flow_id = None
         if body.dialingMode == "Agentless" and body.experienceFlowName:
             flow_id = (
-                await FlowRepository(self.session).resolve(self.tenant, body.experienceFlowName)
+                await FlowRepository(self.session, self.tenant).resolve(body.experienceFlowName)
             ).id
         return Resolved(lists, dnc, flow_id)
 
     async def _check_name(self, name: str, exclude_id: str | None) -> None:
-        existing = await self.repo.by_lname(self.tenant, name.lower())
+        existing = await self.repo.by_lname(name.lower())
         if existing is not None and existing.id != exclude_id:
             raise conflict(f"A campaign named {name!r} already exists", "name")
 
@@ -237,7 +235,6 @@ class CampaignService:
             (k, v) for k, v in (query.sortBy.model_dump() if query.sortBy else {}).items() if v
         ]
         rows, total = await self.repo.search(
-            self.tenant,
             Search(
                 campaign_type=query.type,
                 statuses=filters.status if filters else None,
@@ -260,9 +257,9 @@ def _aware(value: datetime | None) -> datetime | None:
 async def prepare(sessions: async_sessionmaker[AsyncSession], campaign_id: str) -> bool:
     """Preparing -> Ready once every list the campaign uses is validated."""
     async with sessions() as session:
-        repo = CampaignRepository(session)
+        repo = CampaignUpkeep(session)
         list_ids = await repo.list_ids(campaign_id)
-        statuses = await ContactListRepository(session).statuses(list_ids)
+        statuses = await ListUpkeep(session).statuses(list_ids)
         if any(statuses.get(i) not in READY_LIST_STATUSES for i in list_ids):
             return False
         done = await repo.mark_ready(campaign_id, utcnow())
@@ -273,5 +270,5 @@ async def prepare(sessions: async_sessionmaker[AsyncSession], campaign_id: str) 
 async def prepare_pending(sessions: async_sessionmaker[AsyncSession], limit: int = 100) -> int:
     """Sweep every campaign left in Preparing (after a restart, or a list still validating)."""
     async with sessions() as session:
-        pending = await CampaignRepository(session).preparing_ids(limit)
+        pending = await CampaignUpkeep(session).preparing_ids(limit)
     return sum([await prepare(sessions, cid) for cid in pending])

@@ -5,6 +5,6 @@ naming, duplicate and phone-number rules; the repository owns the SQL. CSV impor
 extension) live beside them: `upload` (the request's bytes), `csv_reader` and `batch` (parsing
 and checking blocks, in worker processes), `pipeline`, `importer` with `import_repository`,
 `export`, and `cli` (`outdial contacts import | export`). DNC lists are contact
-lists with `listType: "dnc"`; their extra rules live in `outdial.dnc`. Imports kit, models,
-apps.auth and dnc.
+lists with `listType: "dnc"`; their extra rules live in `outdial.dnc`. May import auth, deps,
+config, models and kit.
 """

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from outdial.apps.auth import TenantDep
+from outdial.auth.route import TenantDep
 from outdial.contact_list.export import (
     REFUSAL_FIELDS,
     contact_cells,
@@ -27,7 +27,13 @@ from outdial.contact_list.schemas import (
 from outdial.contact_list.service import ContactListService
 from outdial.contact_list.upload import read_upload
 from outdial.contact_list.views import render, render_contacts, render_job, render_update
-from outdial.deps import ReadSessionDep, ReadSessionsDep, SessionDep, SettingsDep
+from outdial.deps import (
+    BlockingDbDep,
+    ReadSessionDep,
+    ReadSessionsDep,
+    SessionDep,
+    SettingsDep,
+)
 from outdial.kit.responses import plain, success
 from outdial.kit.routing import V1, V1_1, V2_BOTH, Route, VersionDep
 
@@ -111,8 +117,8 @@ async def add_contacts(body: AddContactsBody, service: ServiceDep) -> JSONRespon
     return plain({"message": ADD_MESSAGE}, headers)
 
 
-def importer(tenant: TenantDep, settings: SettingsDep) -> ContactImporter:
-    return ContactImporter(settings.database_url, tenant, settings.default_region)
+def importer(tenant: TenantDep, settings: SettingsDep, db: BlockingDbDep) -> ContactImporter:
+    return ContactImporter(db, tenant, settings.default_region)
 
 
 ImporterDep = Annotated[ContactImporter, Depends(importer)]

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from outdial.contact_list.repository import ContactListRepository
+from outdial.contact_list.repository import ListContents
 from outdial.contact_list.rows import STANDARD_FIELDS
 from outdial.models import Contact, ContactList
 
@@ -57,7 +57,7 @@ async def iter_contacts(
     after = 0
     while True:
         async with sessions() as session:
-            page = await ContactListRepository(session).contacts_after(row, after, PAGE)
+            page = await ListContents(session).contacts_after(row, after, PAGE)
         for contact in page:
             yield contact
         if len(page) < PAGE:
@@ -72,7 +72,7 @@ async def iter_refusals(
     after = 0
     while True:
         async with sessions() as session:
-            page = await ContactListRepository(session).refusals_after(job_id, after, PAGE)
+            page = await ListContents(session).refusals_after(job_id, after, PAGE)
         for row_id, line, field, reason in page:
             yield {"line": line, "field": field, "reason": reason}
             after = row_id

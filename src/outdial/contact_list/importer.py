@@ -30,19 +30,16 @@ import anyio.lowlevel
 import anyio.to_thread
 import structlog
 from anyio.lowlevel import EventLoopToken
-from fastapi.responses import JSONResponse
-from sqlalchemy.pool import NullPool
-from starlette.requests import ClientDisconnect
+from sqlalchemy import Engine
 
 from outdial.contact_list.batch import Checked, Spec
 from outdial.contact_list.csv_reader import CsvFile, CsvFileError
 from outdial.contact_list.import_repository import ImportRepository, TargetList
 from outdial.contact_list.pipeline import validated
 from outdial.contact_list.schemas import ImportQuery
-from outdial.contact_list.upload import Upload
+from outdial.contact_list.upload import Upload, UploadLostError
 from outdial.kit import ids
 from outdial.kit.auth import Tenant
-from outdial.kit.db import make_sync_engine
 from outdial.kit.errors import ApiError, ErrorItem, conflict, not_found
 from outdial.kit.timefmt import utcnow
 
@@ -58,13 +55,8 @@ class ImportRefusedError(ApiError):
     """A 400 for a file that cannot be imported; the answer names the failed import."""
 
     def __init__(self, job_id: str, msg: str, field: str) -> None:
-        super().__init__(400, [ErrorItem(msg, 400, field)])
+        super().__init__(400, [ErrorItem(msg, 400, field)], {"X-Outdial-Import-Id": job_id})
         self.job_id = job_id
-
-    def response(self) -> JSONResponse:
-        answer = super().response()
-        answer.headers["X-Outdial-Import-Id"] = self.job_id
-        return answer
 
 
 @dataclass
@@ -277,10 +269,10 @@ async def _drain(body: AsyncIterator[bytes]) -> None:
 
 
 class ContactImporter:
-    """Imports for one tenant into the configured database, each on its own connection."""
+    """Imports for one tenant, each on its own connection of the process's blocking engine."""
 
-    def __init__(self, database_url: str, tenant: Tenant, region: str) -> None:
-        self.database_url = database_url
+    def __init__(self, db: Engine, tenant: Tenant, region: str) -> None:
+        self.db = db
         self.tenant = tenant
         self.region = region
 
@@ -299,12 +291,8 @@ class ContactImporter:
         return await anyio.to_thread.run_sync(self._recheck, list_id, job_id)
 
     def _connected(self, work: Callable[[ImportRepository], T]) -> T:
-        engine = make_sync_engine(self.database_url, poolclass=NullPool)
-        try:
-            with engine.connect() as conn:
-                return work(ImportRepository(conn))
-        finally:
-            engine.dispose()
+        with self.db.connect() as conn:
+            return work(ImportRepository(conn))
 
     def _recheck(self, list_id: str, job_id: str) -> dict[str, Any]:
         def work(repo: ImportRepository) -> dict[str, Any]:
@@ -351,7 +339,7 @@ def _complete(
     except CsvFileError as exc:
         _fail(run, claimed, exc.msg)
         raise ImportRefusedError(claimed.job_id, exc.msg, exc.field) from exc
-    except ClientDisconnect as exc:
+    except UploadLostError as exc:
         _fail(run, claimed, UPLOAD_LOST)
         raise ImportRefusedError(claimed.job_id, UPLOAD_LOST, "file") from exc
     except BaseException:

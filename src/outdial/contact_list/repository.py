@@ -1,4 +1,9 @@
-"""All SQL about contact lists and contacts."""
+"""All SQL about contact lists and contacts.
+
+`ContactListRepository` is one tenant's: its stream's lists plus its account's global DNC
+list, which every stream of the account sees (the one deliberate exception to stream
+tenancy). A list's contacts are reached through a list row it already returned.
+`ListUpkeep` holds what the service's own chores read across tenants."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from sqlalchemy import ColumnElement, Row, delete, func, insert, or_, select, te
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outdial.kit.auth import Tenant
+from outdial.kit.repository import TenantRepository, owned_by
 from outdial.models import (
     Campaign,
     CampaignContactList,
@@ -31,72 +37,49 @@ def visible(tenant: Tenant) -> ColumnElement[bool]:
     )
 
 
-class ContactListRepository:
-    """Reads and writes lists and their contacts within the caller's session."""
+class ContactListRepository(TenantRepository[ContactList]):
+    """One tenant's lists and their contacts within the caller's session."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    model = ContactList
 
-    async def get(self, tenant: Tenant, list_id: str) -> ContactList | None:
-        stmt = select(ContactList).where(ContactList.id == list_id, visible(tenant))
-        return await self.session.scalar(stmt)
+    def owned(self) -> ColumnElement[bool]:
+        return visible(self.tenant)
 
-    async def get_for_update(self, tenant: Tenant, list_id: str) -> ContactList | None:
-        stmt = select(ContactList).where(ContactList.id == list_id, visible(tenant))
-        return await self.session.scalar(stmt.with_for_update())
+    async def by_lname(self, lname: str) -> ContactList | None:
+        """The stream's own list of that name (names are unique per stream)."""
+        stream = owned_by(ContactList, self.tenant)
+        return await self.first(select(ContactList).where(stream, ContactList.lname == lname))
 
-    async def by_lname(self, tenant: Tenant, lname: str) -> ContactList | None:
-        stmt = select(ContactList).where(
-            ContactList.account_id == tenant.account_id,
-            ContactList.stream_id == tenant.stream_id,
-            ContactList.lname == lname,
-        )
-        return await self.session.scalar(stmt)
-
-    async def by_lnames(self, tenant: Tenant, lnames: Iterable[str]) -> dict[str, ContactList]:
-        stmt = select(ContactList).where(visible(tenant), ContactList.lname.in_(list(lnames)))
-        rows = await self.session.scalars(stmt)
+    async def by_lnames(self, lnames: Iterable[str]) -> dict[str, ContactList]:
+        stmt = self.select().where(ContactList.lname.in_(list(lnames)))
         found: dict[str, ContactList] = {}
-        for row in rows:
-            if row.stream_id == tenant.stream_id or row.lname not in found:
+        for row in await self.all(stmt):
+            if row.stream_id == self.tenant.stream_id or row.lname not in found:
                 found[row.lname] = row
         return found
 
-    async def name_taken(self, tenant: Tenant, lname: str, exclude_id: str | None) -> bool:
-        existing = await self.by_lname(tenant, lname)
+    async def name_taken(self, lname: str, exclude_id: str | None) -> bool:
+        existing = await self.by_lname(lname)
         return existing is not None and existing.id != exclude_id
 
-    async def all(self, tenant: Tenant, list_type: str | None) -> Sequence[ContactList]:
-        stmt = select(ContactList).where(visible(tenant))
+    async def lists(self, list_type: str | None) -> Sequence[ContactList]:
+        stmt = self.select()
         if list_type is not None:
             stmt = stmt.where(ContactList.list_type == list_type)
-        rows = await self.session.scalars(stmt.order_by(ContactList.updated_at.desc()))
-        return rows.all()
+        return await self.all(stmt.order_by(ContactList.updated_at.desc()))
 
-    async def global_dnc(self, account_id: str) -> ContactList | None:
-        stmt = select(ContactList).where(
-            ContactList.account_id == account_id, ContactList.is_global_dnc.is_(True)
-        )
-        return await self.session.scalar(stmt)
+    async def global_dnc(self) -> ContactList | None:
+        """The account's global DNC list (whichever stream made it)."""
+        account = ContactList.account_id == self.tenant.account_id
+        return await self.first(select(ContactList).where(account, ContactList.is_global_dnc))
 
-    def add(self, row: ContactList) -> None:
-        self.session.add(row)
-
-    async def flush(self) -> None:
-        await self.session.flush()
-
-    async def delete(self, row: ContactList) -> None:
-        await self.session.delete(row)
-
-    async def campaigns_using(
-        self, tenant: Tenant, list_ids: Sequence[str]
-    ) -> dict[str, list[tuple[str, str]]]:
+    async def campaigns_using(self, list_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
         """For each list id, the tenant's (campaign id, name) pairs that dial it or use it as
         DNC list (the global DNC list is shared by streams; their campaigns are not)."""
         used: dict[str, list[tuple[str, str]]] = defaultdict(list)
         if not list_ids:
             return used
-        mine = (Campaign.account_id == tenant.account_id) & (Campaign.stream_id == tenant.stream_id)
+        mine = owned_by(Campaign, self.tenant)
         as_contacts = (
             select(CampaignContactList.list_id, Campaign.id, Campaign.name)
             .join(Campaign, Campaign.id == CampaignContactList.campaign_id)
@@ -110,6 +93,14 @@ class ContactListRepository:
                 if list_id is not None:
                     used[list_id].append((campaign_id, name))
         return used
+
+
+class ListContents:
+    """The contacts and imports of a list the caller already holds (a row one of this
+    tenant's repositories returned), so every statement is keyed by that list."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     async def existing_numbers(self, row: ContactList, numbers: Sequence[str]) -> set[str]:
         """Which of `numbers` the list already holds (checked in chunks, via the index)."""
@@ -160,13 +151,6 @@ class ContactListRepository:
             .limit(limit)
         )
         return (await self.session.scalars(stmt)).all()
-
-    async def statuses(self, list_ids: Sequence[str]) -> dict[str, str]:
-        """Each list's status (Ready, Validating, Validated, Invalid)."""
-        if not list_ids:
-            return {}
-        stmt = select(ContactList.id, ContactList.status).where(ContactList.id.in_(list_ids))
-        return {row_id: status for row_id, status in await self.session.execute(stmt)}
 
     async def import_job(self, row: ContactList, job_id: str) -> dict[str, Any] | None:
         """One import into the list, as a mapping of column name to value."""
@@ -245,3 +229,17 @@ class ContactListRepository:
         total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
         page = stmt.order_by(Contact.id).offset(skip).limit(limit)
         return (await self.session.scalars(page)).all(), int(total or 0)
+
+
+class ListUpkeep:
+    """List statements the service's own chores run across tenants."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def statuses(self, list_ids: Sequence[str]) -> dict[str, str]:
+        """Each list's status (Ready, Validating, Validated, Invalid)."""
+        if not list_ids:
+            return {}
+        stmt = select(ContactList.id, ContactList.status).where(ContactList.id.in_(list_ids))
+        return {row_id: status for row_id, status in await self.session.execute(stmt)}

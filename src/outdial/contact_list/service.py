@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outdial.contact_list.export import export_header
-from outdial.contact_list.repository import ContactListRepository
+from outdial.contact_list.repository import ContactListRepository, ListContents
 from outdial.contact_list.rows import ContactFields, validate_row
 from outdial.contact_list.schemas import AddContactsBody, ContactListCreate, ContactListUpdate
 from outdial.kit import ids
@@ -64,11 +64,10 @@ def new_list(account_id: str, stream_id: str, user: str, body: ContactListCreate
     )
 
 
-async def ensure_default_global(
-    repo: ContactListRepository, account_id: str, stream_id: str
-) -> None:
+async def ensure_default_global(session: AsyncSession, account_id: str, stream_id: str) -> None:
     """Every account has a global DNC list; create "Default Global DNC" if it has none."""
-    if await repo.global_dnc(account_id) is not None:
+    repo = ContactListRepository(session, Tenant("", account_id, stream_id))
+    if await repo.global_dnc() is not None:
         return
     body = ContactListCreate(
         name=DEFAULT_GLOBAL_NAME,
@@ -89,21 +88,21 @@ class ContactListService:
         self.session = session
         self.tenant = tenant
         self.region = region
-        self.repo = ContactListRepository(session)
+        self.repo = ContactListRepository(session, tenant)
+        self.contents = ListContents(session)
 
     async def _require(self, list_id: str, *, lock: bool = False) -> ContactList:
-        load = self.repo.get_for_update if lock else self.repo.get
-        row = await load(self.tenant, list_id)
+        row = await self.repo.get(list_id, lock=lock)
         if row is None:
             raise not_found(f"Contact list {list_id} not found")
         return row
 
     async def _check_name(self, name: str, exclude_id: str | None) -> None:
-        if await self.repo.name_taken(self.tenant, name.lower(), exclude_id):
+        if await self.repo.name_taken(name.lower(), exclude_id):
             raise conflict(f"A contact list named {name!r} already exists", "name")
 
     async def _view(self, row: ContactList) -> ListView:
-        used = await self.repo.campaigns_using(self.tenant, [row.id])
+        used = await self.repo.campaigns_using([row.id])
         return ListView(row, used.get(row.id, []))
 
     async def _make_global(self, row: ContactList) -> None:
@@ -112,7 +111,7 @@ class ContactListService:
             raise bad_request(
                 "isGlobalDNC can be true only on a DNC list (listType dnc)", "isGlobalDNC"
             )
-        previous = await self.repo.global_dnc(self.tenant.account_id)
+        previous = await self.repo.global_dnc()
         if previous is not None and previous.id != row.id:
             previous.is_global_dnc = False
             await self.repo.flush()
@@ -131,8 +130,8 @@ class ContactListService:
         return await self._view(await self._require(list_id))
 
     async def all(self, list_type: str | None) -> list[ListView]:
-        rows = await self.repo.all(self.tenant, list_type)
-        used = await self.repo.campaigns_using(self.tenant, [r.id for r in rows])
+        rows = await self.repo.lists(list_type)
+        used = await self.repo.campaigns_using([r.id for r in rows])
         return [ListView(r, used.get(r.id, [])) for r in rows]
 
     async def update(self, list_id: str, body: ContactListUpdate) -> ContactList:
@@ -176,26 +175,26 @@ class ContactListService:
 
     async def contacts(self, list_id: str, skip: int, limit: int) -> tuple[Sequence[Contact], int]:
         row = await self._require(list_id)
-        return await self.repo.page_contacts(row, skip, limit), row.record_count
+        return await self.contents.page_contacts(row, skip, limit), row.record_count
 
     async def search_contacts(
         self, list_id: str, term: str, skip: int, limit: int
     ) -> tuple[Sequence[Contact], int]:
         """Contacts whose number, name or uniqueId contains `term`, and how many in all."""
-        return await self.repo.search_contacts(await self._require(list_id), term, skip, limit)
+        return await self.contents.search_contacts(await self._require(list_id), term, skip, limit)
 
     async def latest_import(self, list_id: str) -> dict[str, Any] | None:
         """The list's most recent import, so a page can show its progress or its report."""
-        return await self.repo.latest_import(await self._require(list_id))
+        return await self.contents.latest_import(await self._require(list_id))
 
     async def import_refusals(self, list_id: str, job_id: str, limit: int) -> list[Any]:
         """The first refused rows of one of the list's imports: (id, line, field, reason)."""
         await self.import_job(list_id, job_id)
-        return list(await self.repo.refusals_after(job_id, 0, limit))
+        return list(await self.contents.refusals_after(job_id, 0, limit))
 
     async def import_job(self, list_id: str, job_id: str) -> dict[str, Any]:
         """One import into a list the tenant sees (404 for either id unknown)."""
-        job = await self.repo.import_job(await self._require(list_id), job_id)
+        job = await self.contents.import_job(await self._require(list_id), job_id)
         if job is None:
             raise not_found(f"Import {job_id} not found")
         return job
@@ -203,12 +202,12 @@ class ContactListService:
     async def export_columns(self, list_id: str) -> tuple[ContactList, list[str]]:
         """The list and the columns its CSV export has."""
         row = await self._require(list_id)
-        custom = [] if row.list_type == "dnc" else await self.repo.custom_keys(row)
+        custom = [] if row.list_type == "dnc" else await self.contents.custom_keys(row)
         return row, export_header(row, custom)
 
     async def add_contacts(self, body: AddContactsBody) -> AddResult:
         """Validate every row, then store the new ones in one transaction (or none at all)."""
-        row = await self.repo.by_lnames(self.tenant, [body.contact_list_name.lower()])
+        row = await self.repo.by_lnames([body.contact_list_name.lower()])
         target = row.get(body.contact_list_name.lower())
         if target is None:
             raise not_found(f"Contact list {body.contact_list_name} not found")
@@ -216,8 +215,8 @@ class ContactListService:
         region = body.defaultRegion or target.default_region or self.region
         fields = _validate_all(body.data, region)
         keep = await self._without_duplicates(target, fields)
-        await self.repo.insert_contacts([_contact_row(target, f) for f in keep])
-        await self.repo.bump_count(target.id, len(keep), utcnow())
+        await self.contents.insert_contacts([_contact_row(target, f) for f in keep])
+        await self.contents.bump_count(target.id, len(keep), utcnow())
         await self.session.commit()
         return AddResult(added=len(keep), duplicates=len(fields) - len(keep))
 
@@ -227,7 +226,7 @@ class ContactListService:
         if target.allow_duplicates and target.list_type == "call":
             return fields
         numbers = list(dict.fromkeys(f.phone_number for f in fields))
-        seen = await self.repo.existing_numbers(target, numbers)
+        seen = await self.contents.existing_numbers(target, numbers)
         keep: list[ContactFields] = []
         for f in fields:
             if f.phone_number not in seen:

@@ -8,11 +8,25 @@ from collections.abc import AsyncIterator
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from outdial.contact_list.csv_reader import CsvFileError
 
 FIELD = "file"
+
+
+class UploadLostError(Exception):
+    """The client went away before the end of the file."""
+
+
+async def _until_lost(body: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The request's bytes, with Starlette's disconnect turned into this module's error, so
+    the importer knows nothing of the HTTP framework."""
+    try:
+        async for chunk in body:
+            yield chunk
+    except ClientDisconnect as exc:
+        raise UploadLostError from exc
 
 
 class Upload:
@@ -100,5 +114,5 @@ def read_upload(request: Request, file_name: str | None) -> Upload:
     """The CSV of a request: multipart field `file`, else the body itself."""
     content_type = request.headers.get("content-type", "")
     if content_type.lower().startswith("multipart/form-data"):
-        return MultipartUpload(request.stream(), content_type, file_name or "")
-    return Upload(request.stream(), file_name or "")
+        return MultipartUpload(_until_lost(request.stream()), content_type, file_name or "")
+    return Upload(_until_lost(request.stream()), file_name or "")

@@ -31,12 +31,14 @@ import structlog
 from sqlalchemy import Engine as Database
 
 from outdial.dialer import metrics
-from outdial.dialer.outcomes import DNC_EXCLUDED, RETRY_CANCELLED, after_attempt
+from outdial.dialer.config import RunConfig
+from outdial.dialer.outcomes import after_attempt
 from outdial.dialer.pacing import Contender, RateWindow, allocate
 from outdial.dialer.repository import ActiveRun, Dial, EngineRepository, Finish, Held
 from outdial.dialer.windows import Hours, is_open, next_open
 from outdial.kit.clock import Clock
 from outdial.kit.ids import dialing_id
+from outdial.models.dialing import DNC_OUTCOME, Disposition, RunStatus, TaskState, WaitReason
 from outdial.telephony.base import CallRequest, CallResult, Outcome, Telephony
 
 log = structlog.get_logger(__name__)
@@ -66,7 +68,7 @@ class EngineSettings:
 @dataclass
 class _Flight:
     dial: Dial
-    config: dict[str, Any]
+    config: RunConfig
     result: CallResult | None = None
     done: bool = False
 
@@ -81,7 +83,7 @@ class _Pass:
     lost: list[int] = field(default_factory=list)
 
 
-Launch = tuple[Dial, dict[str, Any], CallRequest]
+Launch = tuple[Dial, RunConfig, CallRequest]
 
 
 class Engine:
@@ -103,6 +105,7 @@ class Engine:
         self.claimed: dict[int, Held] = {}  # leased here, not dialed yet (lease-protected)
         self.stopping = False
         self.active_runs = -1  # unknown until the first pass
+        self.passes = 0  # finished passes (tests wait for some instead of sleeping)
         self._next_heartbeat = clock.now()
         self._next_recovery = clock.now()
         self._hours: dict[str, Hours] = {}
@@ -116,9 +119,9 @@ class Engine:
         return now + timedelta(seconds=self.settings.lease_s)
 
     def hours(self, run: ActiveRun) -> Hours:
-        key = repr(run.config["days"])
+        key = run.config.hours_key
         if key not in self._hours:
-            self._hours[key] = Hours.from_days(run.config["days"])
+            self._hours[key] = Hours.from_days(list(run.config.days))
         return self._hours[key]
 
     async def _tx(self, work: Callable[[EngineRepository], T]) -> T:
@@ -176,6 +179,7 @@ class Engine:
         launches, delay = await self._tx(lambda repo: self._dial_and_plan(repo, state, now))
         for launch in launches:
             self._launch(*launch)
+        self.passes += 1
         return delay
 
     def _dial_and_plan(
@@ -226,11 +230,12 @@ class Engine:
         ended = result.ended_at if result else now
         config = flight.config
         step = after_attempt(
-            outcome, flight.dial.attempt_no, config["maxAttempts"], config["retryMinutes"], ended
+            outcome, flight.dial.attempt_no, config.max_attempts, config.retry_minutes, ended
         )
         state, disposition = step.state, step.disposition
-        if state == "WAITING" and statuses.get(flight.dial.held.run_id) == "Stopped":
-            state, disposition = "DONE", RETRY_CANCELLED
+        stopped = statuses.get(flight.dial.held.run_id) == RunStatus.STOPPED
+        if state == TaskState.WAITING and stopped:
+            state, disposition = TaskState.DONE, Disposition.RETRY_CANCELLED
         metrics.ATTEMPTS.labels(outcome.value).inc()
         return Finish(
             dial=flight.dial,
@@ -266,7 +271,7 @@ class Engine:
         unknown = 0
         for task_id, attempts, config in repo.expired_dials(now, self.settings.batch):
             step = after_attempt(
-                Outcome.UNKNOWN, attempts, config["maxAttempts"], config["retryMinutes"], now
+                Outcome.UNKNOWN, attempts, config.max_attempts, config.retry_minutes, now
             )
             unknown += repo.mark_unknown(
                 task_id, attempts, now, step.state, step.next_attempt_at, step.disposition
@@ -291,7 +296,7 @@ class Engine:
             zones[run.id] = []
             for zone in run.zones:
                 now_open = is_open(hours, zone, now)
-                key = (run.id, zone, repr(run.config["days"]))
+                key = (run.id, zone, run.config.hours_key)
                 changed = self._zone_open.get(key) != now_open
                 self._zone_open[key] = now_open
                 if now_open:
@@ -346,7 +351,7 @@ class Engine:
         if len(runs) == 1:
             return {runs[0].id: budget}
         contenders = [
-            Contender(r.id, int(r.config["priority"]), held.get(r.id, 0), repo.queued(r.id, budget))
+            Contender(r.id, r.config.priority, held.get(r.id, 0), repo.queued(r.id, budget))
             for r in runs
         ]
         return allocate(budget, contenders)
@@ -355,7 +360,7 @@ class Engine:
         """The pre-dial transaction for every account this worker holds claims in."""
         runs = {r.id: r for r in state.runs}
         stale = [h for h in self.claimed.values() if h.run_id not in runs]
-        self._release(repo, stale, "QUEUED", {})  # their run was paused or stopped
+        self._release(repo, stale, TaskState.QUEUED, {})  # their run was paused or stopped
         launches: list[Launch] = []
         for account_runs in _by_account(state.runs):
             launches += self._predial(repo, account_runs[0], runs, now, state)
@@ -408,8 +413,8 @@ class Engine:
         now: datetime,
     ) -> list[Held]:
         """Release what may not be dialed now; return the rest in dialing order."""
-        inactive = [h for h in mine if statuses.get(h.run_id) != "Active"]
-        self._release(repo, inactive, "QUEUED", {})
+        inactive = [h for h in mine if statuses.get(h.run_id) != RunStatus.ACTIVE]
+        self._release(repo, inactive, TaskState.QUEUED, {})
         live = [h for h in mine if h not in inactive]
         closed: dict[datetime, list[Held]] = defaultdict(list)
         for h in live:
@@ -417,19 +422,23 @@ class Engine:
             if not is_open(hours, h.zone, now):
                 closed[next_open(hours, h.zone, now) or now + FAR_FUTURE].append(h)
         for until, group in closed.items():
-            values = {"next_attempt_at": until, "wait_reason": "window"}
-            self._release(repo, group, "WAITING", values)
+            values = {"next_attempt_at": until, "wait_reason": WaitReason.WINDOW}
+            self._release(repo, group, TaskState.WAITING, values)
         parked = {h.task_id for group in closed.values() for h in group}
         live = [h for h in live if h.task_id not in parked]
         blocked = self._blocked(repo, live, runs)
-        values = {"disposition": DNC_EXCLUDED, "last_outcome": "dnc", "updated_at": now}
-        self._release(repo, blocked, "DONE", values)
+        values = {
+            "disposition": Disposition.DNC_EXCLUDED,
+            "last_outcome": DNC_OUTCOME,
+            "updated_at": now,
+        }
+        self._release(repo, blocked, TaskState.DONE, values)
         metrics.DNC_EXCLUDED.inc(len(blocked))
         skip = {h.task_id for h in blocked}
         return [h for h in live if h.task_id not in skip]
 
     def _release(
-        self, repo: EngineRepository, held: Sequence[Held], state: str, values: dict[str, Any]
+        self, repo: EngineRepository, held: Sequence[Held], state: TaskState, values: dict[str, Any]
     ) -> None:
         repo.release(held, self.worker, state, values)
         for task in held:
@@ -443,11 +452,11 @@ class Engine:
         for run_id in {h.run_id for h in live}:
             run = runs[run_id]
             phones = [h.phone for h in live if h.run_id == run_id]
-            numbers = repo.blocked(run.account_id, run.config.get("dncListId"), phones)
+            numbers = repo.blocked(run.account_id, run.config.dnc_list_id, phones)
             blocked += [h for h in live if h.run_id == run_id and h.phone in numbers]
         return blocked
 
-    def _launch(self, dial: Dial, config: dict[str, Any], request: CallRequest) -> None:
+    def _launch(self, dial: Dial, config: RunConfig, request: CallRequest) -> None:
         flight = _Flight(dial, config)
         self.flights[dial.held.task_id] = flight
         metrics.IN_FLIGHT.set(len(self.flights))
@@ -519,9 +528,13 @@ def _request(dial: Dial, run: ActiveRun, contacts: dict[int, Any]) -> CallReques
     return CallRequest(
         attempt_id=dial.attempt_id,
         to=dial.held.phone,
-        caller_id=run.config["callerId"],
-        ring_timeout_s=float(run.config["ringSeconds"]),
-        flow_id=run.config.get("flowId"),
-        machine_detect=run.config.get("machineDetect", "no"),
+        caller_id=run.config.caller_id,
+        ring_timeout_s=float(run.config.ring_seconds),
+        flow_id=run.config.flow_id,
+        machine_detect=run.config.machine_detect,
         context=context,
+        account_id=run.account_id,
+        campaign_id=run.campaign_id,
+        run_id=run.id,
+        attempt_no=dial.attempt_no,
     )

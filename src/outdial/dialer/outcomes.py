@@ -10,30 +10,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from outdial.models.dialing import Disposition, TaskState
 from outdial.telephony.base import Outcome
 
 RETRYABLE = frozenset({Outcome.BUSY, Outcome.NO_ANSWER, Outcome.FAILED, Outcome.UNKNOWN})
 DISPOSITIONS = {
-    Outcome.ANSWERED: "Connected",
-    Outcome.BUSY: "Busy",
-    Outcome.NO_ANSWER: "No Answer",
-    Outcome.FAILED: "Failed",
-    Outcome.INVALID: "Failed",
-    Outcome.MACHINE: "Answering Machine",
-    Outcome.UNKNOWN: "Failed",
+    Outcome.ANSWERED: Disposition.CONNECTED,
+    Outcome.BUSY: Disposition.BUSY,
+    Outcome.NO_ANSWER: Disposition.NO_ANSWER,
+    Outcome.FAILED: Disposition.FAILED,
+    Outcome.INVALID: Disposition.FAILED,
+    Outcome.MACHINE: Disposition.ANSWERING_MACHINE,
+    Outcome.UNKNOWN: Disposition.FAILED,
 }
-DNC_EXCLUDED = "DNC Excluded"
-RETRY_CANCELLED = "Retry Cancelled"
-NOT_DIALED = "Not Dialed"
 
 
 @dataclass(frozen=True)
 class NextStep:
     """The task's state after an attempt: WAITING until `next_attempt_at`, or DONE."""
 
-    state: str
+    state: TaskState
     next_attempt_at: datetime
-    disposition: str | None
+    disposition: Disposition | None
 
 
 def after_attempt(
@@ -41,5 +39,5 @@ def after_attempt(
 ) -> NextStep:
     """Retry a retryable outcome after the retry period while attempts remain; else final."""
     if outcome in RETRYABLE and attempts_made < max_attempts:
-        return NextStep("WAITING", ended + timedelta(minutes=retry_minutes), None)
-    return NextStep("DONE", ended, DISPOSITIONS[outcome])
+        return NextStep(TaskState.WAITING, ended + timedelta(minutes=retry_minutes), None)
+    return NextStep(TaskState.DONE, ended, DISPOSITIONS[outcome])

@@ -20,7 +20,9 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     Connection,
-    Executable,
+    Insert,
+    Select,
+    Update,
     bindparam,
     case,
     func,
@@ -29,8 +31,20 @@ from sqlalchemy import (
     update,
 )
 
+from outdial.dialer.config import RunConfig
+from outdial.kit import ids
 from outdial.models import Account, Attempt, Base, Campaign, Contact, ContactList, DialTask, Run
-from outdial.models.dialing import HELD, LIVE, in_state
+from outdial.models.dialing import (
+    HELD,
+    LIVE,
+    AttemptState,
+    Disposition,
+    RunStatus,
+    TaskState,
+    WaitReason,
+    in_state,
+)
+from outdial.telephony.base import Outcome
 
 
 @dataclass(frozen=True)
@@ -40,7 +54,7 @@ class ActiveRun:
     id: str
     campaign_id: str
     account_id: str
-    config: dict[str, Any]
+    config: RunConfig
     zones: tuple[str, ...]
     lines: int
     cps: float
@@ -59,12 +73,6 @@ class Held:
     contact_id: int
 
 
-def attempt_key(task_id: int, attempt_no: int) -> str:
-    """The public id of an attempt: its task and number, unique by constraint, known before
-    the row is written (so the insert needs no round trip back)."""
-    return f"att-{task_id}-{attempt_no}"
-
-
 @dataclass(frozen=True)
 class Dial:
     """An attempt committed in DIALING: the call may now be placed, once."""
@@ -74,7 +82,7 @@ class Dial:
 
     @property
     def attempt_id(self) -> str:
-        return attempt_key(self.held.task_id, self.attempt_no)
+        return ids.attempt_id(self.held.task_id, self.attempt_no)
 
 
 @dataclass(frozen=True)
@@ -86,9 +94,9 @@ class Finish:
     answered_at: datetime | None
     ended_at: datetime
     reason: str
-    state: str
+    state: TaskState
     next_attempt_at: datetime
-    disposition: str | None
+    disposition: Disposition | None
 
 
 def _held(row: Any) -> Held:
@@ -120,87 +128,127 @@ def _ids(name: str = "ids") -> BindParameter[Any]:
     return bindparam(name, expanding=True)
 
 
-@cache
-def _statements() -> dict[str, Executable]:
-    """The statements of every pass, built once: constructing and keying SQLAlchemy
-    statements costs more than running them on SQLite."""
-    claimed_by = (
+AnySelect = Select[*tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Statements:
+    """The statements of every pass, built once (`statements()`): constructing and keying
+    SQLAlchemy statements costs more than running them on SQLite. Named attributes, so a
+    typo is a type error rather than a KeyError in a running dialer."""
+
+    runs: AnySelect
+    statuses: AnySelect
+    promote: Update
+    held: AnySelect
+    count_starts: AnySelect
+    starts: AnySelect
+    pick: AnySelect
+    claim: Update
+    begin: Update
+    attempt: Insert
+    finish_attempt: Update
+    finish_task: Update
+    contacts: AnySelect
+    global_dnc: AnySelect
+    blocked: AnySelect
+    heartbeat: Update
+
+
+def _claimed_by() -> tuple[Any, ...]:
+    """Tasks this worker holds in CLAIMED (the conditions every hand-over repeats)."""
+    return (
         T.c.id.in_(_ids()),
         T.c.lease_owner == bindparam("worker"),
         in_state(*HELD),
-        in_state("CLAIMED"),
+        in_state(TaskState.CLAIMED),
     )
-    return {
-        "runs": select(
-            Run.id,
-            Run.campaign_id,
-            Run.account_id,
-            Run.config,
-            Run.zones,
-            Account.lines,
-            Account.cps,
-        )
+
+
+def _runs() -> AnySelect:
+    columns = (Run.id, Run.campaign_id, Run.account_id, Run.config, Run.zones)
+    return (
+        select(*columns, Account.lines, Account.cps)
         .join(Account, Account.id == Run.account_id)
         .where(Run.status.in_(_ids("statuses")))
-        .order_by(Run.started_at),
-        "statuses": select(Run.id, Run.status).where(Run.id.in_(_ids())),
-        "promote": update(T)
-        .where(T.c.run_id.in_(_ids()), in_state("WAITING"), T.c.next_attempt_at <= bindparam("now"))
-        .values(state="QUEUED", wait_reason=None),
-        "held": select(T.c.run_id, func.count())
-        .where(T.c.account_id == bindparam("account"), in_state(*HELD))
-        .group_by(T.c.run_id),
-        "count_starts": select(func.count())
-        .select_from(A)
-        .where(A.c.account_id == bindparam("account"), A.c.started_at > bindparam("since")),
-        "starts": select(A.c.started_at).where(
-            A.c.account_id == bindparam("account"), A.c.started_at > bindparam("since")
-        ),
-        "pick": select(T.c.id)
-        .where(T.c.run_id == bindparam("run"), in_state("QUEUED"), T.c.time_zone.in_(_ids("zones")))
+        .order_by(Run.started_at)
+    )
+
+
+def _promote() -> Update:
+    due = (T.c.run_id.in_(_ids()), T.c.next_attempt_at <= bindparam("now"))
+    return (
+        update(T)
+        .where(*due, in_state(TaskState.WAITING))
+        .values(state=TaskState.QUEUED, wait_reason=None)
+    )
+
+
+def _starts() -> tuple[AnySelect, AnySelect]:
+    """(how many, which) attempts of an account started after `since`: its rate window."""
+    since = (A.c.account_id == bindparam("account"), A.c.started_at > bindparam("since"))
+    return select(func.count()).select_from(A).where(*since), select(A.c.started_at).where(*since)
+
+
+def _pick() -> AnySelect:
+    queued = (T.c.run_id == bindparam("run"), T.c.time_zone.in_(_ids("zones")))
+    return (
+        select(T.c.id)
+        .where(*queued, in_state(TaskState.QUEUED))
         .order_by(T.c.rank, T.c.seq)
         .limit(bindparam("limit"))
-        .with_for_update(skip_locked=True),
-        "claim": update(T)
-        .where(T.c.id.in_(_ids()), in_state("QUEUED"))
+        .with_for_update(skip_locked=True)
+    )
+
+
+def _claim() -> Update:
+    lease: dict[str, Any] = {
+        "lease_owner": bindparam("worker"),
+        "lease_expires_at": bindparam("lease"),
+    }
+    return (
+        update(T)
+        .where(T.c.id.in_(_ids()), in_state(TaskState.QUEUED))
+        .values(state=TaskState.CLAIMED, fence=T.c.fence + 1, **lease)
+        .returning(*HELD_COLUMNS)
+    )
+
+
+def _begin() -> Update:
+    return (
+        update(T)
+        .where(*_claimed_by())
         .values(
-            state="CLAIMED",
-            lease_owner=bindparam("worker"),
-            lease_expires_at=bindparam("lease"),
-            fence=T.c.fence + 1,
-        )
-        .returning(*HELD_COLUMNS),
-        "begin": update(T)
-        .where(*claimed_by)
-        .values(
-            state="DIALING",
+            state=TaskState.DIALING,
             attempts_made=T.c.attempts_made + 1,
             lease_expires_at=bindparam("lease"),
             wait_reason=None,
             updated_at=bindparam("now"),
         )
-        .returning(*HELD_COLUMNS, T.c.campaign_id, T.c.account_id, T.c.stream_id),
-        "attempt": insert(A),
-        "finish_attempt": update(A)
-        .where(
-            A.c.task_id == bindparam("b_task"),
-            A.c.attempt_no == bindparam("b_no"),
-            A.c.state == "DIALING",
-        )
+        .returning(*HELD_COLUMNS, T.c.campaign_id, T.c.account_id, T.c.stream_id)
+    )
+
+
+def _finish_attempt() -> Update:
+    this = (A.c.task_id == bindparam("b_task"), A.c.attempt_no == bindparam("b_no"))
+    return (
+        update(A)
+        .where(*this, A.c.state == AttemptState.DIALING)
         .values(
-            state="DONE",
+            state=AttemptState.DONE,
             outcome=bindparam("b_outcome"),
             answered_at=bindparam("b_answered"),
             ended_at=bindparam("b_ended"),
             reason=bindparam("b_reason"),
-        ),
-        "finish_task": update(T)
-        .where(
-            T.c.id == bindparam("b_id"),
-            T.c.fence == bindparam("b_fence"),
-            T.c.state == "DIALING",
-            T.c.lease_owner == bindparam("b_worker"),
         )
+    )
+
+
+def _finish_task() -> Update:
+    mine = (T.c.id == bindparam("b_id"), T.c.fence == bindparam("b_fence"))
+    return (
+        update(T)
+        .where(*mine, T.c.state == TaskState.DIALING, T.c.lease_owner == bindparam("b_worker"))
         .values(
             state=bindparam("b_state"),
             next_attempt_at=bindparam("b_next"),
@@ -211,22 +259,43 @@ def _statements() -> dict[str, Executable]:
             lease_expires_at=None,
             fence=T.c.fence + 1,
             updated_at=bindparam("b_now"),
-        ),
-        "contacts": select(
-            Contact.id, Contact.first_name, Contact.last_name, Contact.unique_id, Contact.custom
-        ).where(Contact.id.in_(_ids())),
-        "global_dnc": select(ContactList.id).where(
+        )
+    )
+
+
+@cache
+def statements() -> Statements:
+    """Every statement of the engine, built on first use."""
+    count_starts, starts = _starts()
+    fields = (Contact.id, Contact.first_name, Contact.last_name, Contact.unique_id)
+    return Statements(
+        runs=_runs(),
+        statuses=select(Run.id, Run.status).where(Run.id.in_(_ids())),
+        promote=_promote(),
+        held=select(T.c.run_id, func.count())
+        .where(T.c.account_id == bindparam("account"), in_state(*HELD))
+        .group_by(T.c.run_id),
+        count_starts=count_starts,
+        starts=starts,
+        pick=_pick(),
+        claim=_claim(),
+        begin=_begin(),
+        attempt=insert(A),
+        finish_attempt=_finish_attempt(),
+        finish_task=_finish_task(),
+        contacts=select(*fields, Contact.custom).where(Contact.id.in_(_ids())),
+        global_dnc=select(ContactList.id).where(
             ContactList.account_id == bindparam("account"), ContactList.is_global_dnc.is_(True)
         ),
         # explicit list ids: each (list, number) pair is one seek in ix_contacts_list_phone
-        "blocked": select(Contact.phone_number).where(
+        blocked=select(Contact.phone_number).where(
             Contact.list_id.in_(_ids("lists")), Contact.phone_number.in_(_ids("phones"))
         ),
-        "heartbeat": update(T)
+        heartbeat=update(T)
         .where(T.c.lease_owner == bindparam("worker"), in_state(*HELD))
         .values(lease_expires_at=bindparam("lease"))
         .returning(T.c.id),
-    }
+    )
 
 
 class EngineRepository:
@@ -234,35 +303,48 @@ class EngineRepository:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.sql = _statements()
+        self.sql = statements()
 
-    def runs(self, statuses: Sequence[str] = ("Active",)) -> list[ActiveRun]:
-        rows = self.conn.execute(self.sql["runs"], {"statuses": list(statuses)})
+    def runs(self, statuses: Sequence[RunStatus] = (RunStatus.ACTIVE,)) -> list[ActiveRun]:
+        rows = self.conn.execute(self.sql.runs, {"statuses": list(statuses)})
         return [
             ActiveRun(
-                r.id, r.campaign_id, r.account_id, dict(r.config), tuple(r.zones), r.lines, r.cps
+                r.id,
+                r.campaign_id,
+                r.account_id,
+                RunConfig.from_json(r.config),
+                tuple(r.zones),
+                r.lines,
+                r.cps,
             )
             for r in rows
         ]
 
     def run_statuses(self, run_ids: Iterable[str]) -> dict[str, str]:
-        ids = list(set(run_ids))
-        if not ids:
+        wanted = list(set(run_ids))
+        if not wanted:
             return {}
-        rows = self.conn.execute(self.sql["statuses"], {"ids": ids})
+        rows = self.conn.execute(self.sql.statuses, {"ids": wanted})
         return {str(row.id): str(row.status) for row in rows}
 
     def promote(self, run_ids: Sequence[str], now: datetime) -> int:
         """Tasks whose retry time or window opening has come are queued again."""
-        result = self.conn.execute(self.sql["promote"], {"ids": list(run_ids), "now": now})
+        result = self.conn.execute(self.sql.promote, {"ids": list(run_ids), "now": now})
         return int(getattr(result, "rowcount", 0) or 0)
 
     def defer_zone(self, run_id: str, zone: str, until: datetime, now: datetime) -> None:
         """Queued tasks of a zone whose window is closed wait for it to open."""
         self.conn.execute(
             update(DialTask)
-            .where(DialTask.run_id == run_id, in_state("QUEUED"), DialTask.time_zone == zone)
-            .values(state="WAITING", next_attempt_at=until, wait_reason="window", updated_at=now)
+            .where(
+                DialTask.run_id == run_id, in_state(TaskState.QUEUED), DialTask.time_zone == zone
+            )
+            .values(
+                state=TaskState.WAITING,
+                next_attempt_at=until,
+                wait_reason=WaitReason.WINDOW,
+                updated_at=now,
+            )
         )
 
     def lock_account(self, account_id: str) -> None:
@@ -274,14 +356,14 @@ class EngineRepository:
 
     def held_by_run(self, account_id: str) -> dict[str, int]:
         """Calls in progress (claimed or dialing) per run of an account: its busy lines."""
-        rows = self.conn.execute(self.sql["held"], {"account": account_id})
+        rows = self.conn.execute(self.sql.held, {"account": account_id})
         return {str(row[0]): int(row[1]) for row in rows}
 
     def queued(self, run_id: str, cap: int) -> int:
         """How many tasks are ready (queued ones are in open zones), counted up to `cap`."""
         inner = (
             select(DialTask.id)
-            .where(DialTask.run_id == run_id, in_state("QUEUED"))
+            .where(DialTask.run_id == run_id, in_state(TaskState.QUEUED))
             .limit(cap)
             .subquery()
         )
@@ -292,32 +374,32 @@ class EngineRepository:
     ) -> list[Held]:
         """Lease the next `limit` queued tasks in dialing order (priority, then list order)."""
         pick = {"run": run_id, "zones": list(zones), "limit": limit}
-        chosen = list(self.conn.scalars(self.sql["pick"], pick))
+        chosen: list[int] = list(self.conn.scalars(self.sql.pick, pick))
         if not chosen:
             return []
         params = {"ids": chosen, "worker": worker, "lease": lease_until}
-        return [_held(row) for row in self.conn.execute(self.sql["claim"], params)]
+        return [_held(row) for row in self.conn.execute(self.sql.claim, params)]
 
     def count_starts_since(self, account_id: str, since: datetime) -> int:
         params = {"account": account_id, "since": since}
-        return int(self.conn.scalar(self.sql["count_starts"], params) or 0)
+        return int(self.conn.scalar(self.sql.count_starts, params) or 0)
 
     def starts_since(self, account_id: str, since: datetime) -> list[datetime]:
         """Start times of the account's attempts after `since` (the rate window)."""
         params = {"account": account_id, "since": since}
-        return sorted(self.conn.scalars(self.sql["starts"], params))
+        return sorted(self.conn.scalars(self.sql.starts, params))
 
     def blocked(self, account_id: str, dnc_list_id: str | None, phones: Sequence[str]) -> set[str]:
         """Which numbers are on the campaign's DNC list or the account's global DNC list now."""
         if not phones:
             return set()
-        lists = list(self.conn.scalars(self.sql["global_dnc"], {"account": account_id}))
+        lists = list(self.conn.scalars(self.sql.global_dnc, {"account": account_id}))
         lists += [dnc_list_id] if dnc_list_id else []
         params = {"lists": lists, "phones": list(phones)}
-        return set(self.conn.scalars(self.sql["blocked"], params))
+        return set(self.conn.scalars(self.sql.blocked, params))
 
     def release(
-        self, held: Sequence[Held], worker: str, state: str, values: dict[str, Any]
+        self, held: Sequence[Held], worker: str, state: TaskState, values: dict[str, Any]
     ) -> None:
         """Hand claimed tasks back (to the queue, to wait, or done) without dialing them."""
         if not held:
@@ -328,7 +410,7 @@ class EngineRepository:
                 DialTask.id.in_([h.task_id for h in held]),
                 DialTask.lease_owner == worker,
                 in_state(*HELD),
-                in_state("CLAIMED"),
+                in_state(TaskState.CLAIMED),
             )
             .values(
                 state=state,
@@ -349,7 +431,7 @@ class EngineRepository:
             "lease": lease_until,
             "now": now,
         }
-        rows = list(self.conn.execute(self.sql["begin"], params))
+        rows = list(self.conn.execute(self.sql.begin, params))
         if not rows:
             return []
         values = [
@@ -362,14 +444,14 @@ class EngineRepository:
                 "attempt_no": r.attempts_made,
                 "phone_number": r.phone_number,
                 "time_zone": r.time_zone,
-                "state": "DIALING",
+                "state": AttemptState.DIALING,
                 "fence": r.fence,
                 "worker": worker,
                 "started_at": now,
             }
             for r in rows
         ]
-        self.conn.execute(self.sql["attempt"], values)
+        self.conn.execute(self.sql.attempt, values)
         return [Dial(r.attempts_made, _held(r)) for r in rows]
 
     def finish(self, finishes: Sequence[Finish], worker: str) -> None:
@@ -387,7 +469,7 @@ class EngineRepository:
             }
             for f in finishes
         ]
-        self.conn.execute(self.sql["finish_attempt"], attempts)
+        self.conn.execute(self.sql.finish_attempt, attempts)
         tasks = [
             {
                 "b_id": f.dial.held.task_id,
@@ -396,50 +478,53 @@ class EngineRepository:
                 "b_next": f.next_attempt_at,
                 "b_outcome": f.outcome,
                 "b_disp": f.disposition,
-                "b_wait": "retry" if f.state == "WAITING" else None,
+                "b_wait": WaitReason.RETRY if f.state == TaskState.WAITING else None,
                 "b_now": f.ended_at,
                 "b_worker": worker,
             }
             for f in finishes
         ]
-        self.conn.execute(self.sql["finish_task"], tasks)
+        self.conn.execute(self.sql.finish_task, tasks)
 
     def heartbeat(self, worker: str, lease_until: datetime) -> set[int]:
         """Extend this worker's leases; returns the task ids it still holds."""
         params = {"worker": worker, "lease": lease_until}
-        return set(self.conn.scalars(self.sql["heartbeat"], params))
+        return set(self.conn.scalars(self.sql.heartbeat, params))
 
     def requeue_expired_claims(self, now: datetime) -> int:
         """CLAIMED with an expired lease was never dialed: it simply goes back in the queue."""
         result = self.conn.execute(
             update(DialTask)
-            .where(in_state(*HELD), in_state("CLAIMED"), DialTask.lease_expires_at < now)
+            .where(in_state(*HELD), in_state(TaskState.CLAIMED), DialTask.lease_expires_at < now)
             .values(
-                state="QUEUED", lease_owner=None, lease_expires_at=None, fence=DialTask.fence + 1
+                state=TaskState.QUEUED,
+                lease_owner=None,
+                lease_expires_at=None,
+                fence=DialTask.fence + 1,
             )
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
-    def expired_dials(self, now: datetime, limit: int) -> list[tuple[int, int, dict[str, Any]]]:
+    def expired_dials(self, now: datetime, limit: int) -> list[tuple[int, int, RunConfig]]:
         """DIALING tasks whose worker vanished: (task id, attempts made, run config)."""
         stmt = (
             select(DialTask.id, DialTask.attempts_made, Run.config)
             .join(Run, Run.id == DialTask.run_id)
-            .where(in_state(*HELD), in_state("DIALING"), DialTask.lease_expires_at < now)
+            .where(in_state(*HELD), in_state(TaskState.DIALING), DialTask.lease_expires_at < now)
             .limit(limit)
             .with_for_update(of=DialTask, skip_locked=True)
         )
         rows = self.conn.execute(stmt)
-        return [(row.id, row.attempts_made, dict(row.config)) for row in rows]
+        return [(row.id, row.attempts_made, RunConfig.from_json(row.config)) for row in rows]
 
     def mark_unknown(
         self,
         task_id: int,
         attempt_no: int,
         now: datetime,
-        state: str,
+        state: TaskState,
         next_at: datetime,
-        disposition: str | None,
+        disposition: Disposition | None,
     ) -> bool:
         """Record an attempt whose outcome nobody knows; the task waits or ends, never redials
         at once."""
@@ -448,15 +533,15 @@ class EngineRepository:
             .where(
                 DialTask.id == task_id,
                 in_state(*HELD),
-                in_state("DIALING"),
+                in_state(TaskState.DIALING),
                 DialTask.lease_expires_at < now,
             )
             .values(
                 state=state,
                 next_attempt_at=next_at,
-                last_outcome="unknown",
+                last_outcome=Outcome.UNKNOWN,
                 disposition=disposition,
-                wait_reason="retry" if state == "WAITING" else None,
+                wait_reason=WaitReason.RETRY if state == TaskState.WAITING else None,
                 lease_owner=None,
                 lease_expires_at=None,
                 fence=DialTask.fence + 1,
@@ -470,11 +555,11 @@ class EngineRepository:
             .where(
                 Attempt.task_id == task_id,
                 Attempt.attempt_no == attempt_no,
-                Attempt.state == "DIALING",
+                Attempt.state == AttemptState.DIALING,
             )
             .values(
-                state="UNKNOWN",
-                outcome="unknown",
+                state=AttemptState.UNKNOWN,
+                outcome=Outcome.UNKNOWN,
                 reason="worker lost its lease during the call: outcome unknown",
             )
         )
@@ -488,8 +573,8 @@ class EngineRepository:
         """Active -> Completed for a run with nothing left to do, and its campaign with it."""
         done = self.conn.execute(
             update(Run)
-            .where(Run.id == run_id, Run.status == "Active")
-            .values(status="Completed", ended_at=now, updated_at=now)
+            .where(Run.id == run_id, Run.status == RunStatus.ACTIVE)
+            .values(status=RunStatus.COMPLETED, ended_at=now, updated_at=now)
         )
         if not getattr(done, "rowcount", 0):
             return False
@@ -503,7 +588,7 @@ class EngineRepository:
 
     def next_due(self, run_ids: Sequence[str]) -> datetime | None:
         stmt = select(func.min(DialTask.next_attempt_at)).where(
-            DialTask.run_id.in_(run_ids), in_state("WAITING")
+            DialTask.run_id.in_(run_ids), in_state(TaskState.WAITING)
         )
         value: datetime | None = self.conn.scalar(stmt)
         return value
@@ -512,5 +597,5 @@ class EngineRepository:
         """The fields that travel with each call to the flow, by contact id."""
         if not contact_ids:
             return {}
-        rows = self.conn.execute(self.sql["contacts"], {"ids": list(contact_ids)})
+        rows = self.conn.execute(self.sql.contacts, {"ids": list(contact_ids)})
         return {row.id: row for row in rows}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.responses import JSONResponse
 
-from outdial.apps.auth import TenantDep
+from outdial.auth.route import TenantDep
 from outdial.deps import SessionDep, SettingsDep
 from outdial.dnc.schemas import RemoveContactsBody
 from outdial.dnc.service import remove_numbers

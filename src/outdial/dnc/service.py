@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from outdial.contact_list.repository import ContactListRepository
+from outdial.contact_list.repository import ContactListRepository, ListContents
 from outdial.dnc.schemas import RemoveContactsBody
 from outdial.kit.auth import Tenant
 from outdial.kit.errors import ErrorItem, bad_request, invalid, not_found
@@ -38,13 +38,13 @@ async def remove_numbers(
     session: AsyncSession, tenant: Tenant, body: RemoveContactsBody, region: str
 ) -> int:
     """Delete the given numbers from a DNC list; returns how many entries went away."""
-    repo = ContactListRepository(session)
-    found = (await repo.by_lnames(tenant, [body.contact_list_name.lower()])).get(
+    repo = ContactListRepository(session, tenant)
+    found = (await repo.by_lnames([body.contact_list_name.lower()])).get(
         body.contact_list_name.lower()
     )
     if found is None:
         raise not_found(f"Contact list {body.contact_list_name} not found")
-    target = await repo.get_for_update(tenant, found.id)
+    target = await repo.get(found.id, lock=True)
     assert target is not None
     if target.list_type != "dnc":
         raise bad_request(
@@ -53,7 +53,8 @@ async def remove_numbers(
             "contact_list_name",
         )
     numbers = _numbers(body.data, body.defaultRegion or target.default_region or region)
-    removed = await repo.remove_numbers(target, numbers)
-    await repo.bump_count(target.id, -removed, utcnow())
+    contents = ListContents(session)
+    removed = await contents.remove_numbers(target, numbers)
+    await contents.bump_count(target.id, -removed, utcnow())
     await session.commit()
     return removed

@@ -1,7 +1,8 @@
 """Framework-light plumbing shared by every resource package.
 
-Database engines and sessions (`db`), the Kore error envelope (`errors`), JWT auth and tenancy
-(`auth`), E.164 numbers and time zones (`phone`), identifiers (`ids`), time formatting
-(`timefmt`) and route registration under every documented path prefix (`routing`). Nothing
-here imports a resource package.
+Database engines and sessions (`db`), the tenant-scoped repository base (`repository`), the
+Kore error envelope (`errors`), JWT verification and the `Tenant` (`auth`), E.164 numbers and
+time zones (`phone`), identifiers (`ids`), clocks (`clock`), time formatting (`timefmt`) and
+route registration under every documented path prefix (`routing`). Imports no other outdial
+package (not even models): everything else builds on it.
 """

@@ -67,13 +67,18 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 class ApiError(Exception):
     """A refusal with an HTTP status and one or more envelope entries."""
 
-    def __init__(self, status: int, items: Sequence[ErrorItem]) -> None:
+    def __init__(
+        self, status: int, items: Sequence[ErrorItem], headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(items[0].msg if items else str(status))
         self.status = status
         self.items = list(items)
+        self.headers = dict(headers or {})
 
     def response(self) -> JSONResponse:
-        return envelope(self.status, self.items)
+        answer = envelope(self.status, self.items)
+        answer.headers.update(self.headers)
+        return answer
 
 
 def envelope(status: int, items: Iterable[ErrorItem]) -> JSONResponse:

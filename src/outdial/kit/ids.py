@@ -53,3 +53,9 @@ def parse_dialing_id(value: str) -> tuple[int, str] | None:
         return int(parts[1], 16), parts[2]
     except ValueError:
         return None
+
+
+def attempt_id(task_id: int, attempt_no: int) -> str:
+    """The public id of an attempt: its task and number, unique by constraint, known before
+    the row is written (so the insert needs no round trip back)."""
+    return f"att-{task_id}-{attempt_no}"

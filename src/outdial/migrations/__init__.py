@@ -1,7 +1,8 @@
 """Alembic migrations, run programmatically by `outdial db upgrade` and the tests.
 
 Revisions live in `versions/`; `upgrade(url)` brings any database to head. On PostgreSQL an
-advisory lock makes concurrent upgrades (several workers starting at once) take turns.
+advisory lock makes concurrent upgrades (several workers starting at once) take turns. May
+import models and kit.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """SQLAlchemy tables, one module per aggregate; nothing here holds behaviour.
 
 Importing this package registers every table on `Base.metadata`, which Alembic compares
-against. Every tenant-owned row carries `account_id` and `stream_id`.
+against. Every tenant-owned row carries `account_id` and `stream_id`. The vocabularies stored
+in columns (task states, wait reasons, dispositions) are enums beside their tables. Imports no
+other outdial package.
 """
 
 from outdial.models.base import Base

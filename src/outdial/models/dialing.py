@@ -10,6 +10,7 @@ changes hands, so a worker that lost its lease cannot write.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -51,21 +52,71 @@ class Run(Base):
     updated_at: Mapped[datetime]
 
 
-HELD = ("CLAIMED", "DIALING")
-LIVE = ("QUEUED", "WAITING", "CLAIMED", "DIALING")
+class RunStatus(StrEnum):
+    """A run's life: Active until stopped or done; Paused keeps it and dials nothing new."""
+
+    ACTIVE = "Active"
+    PAUSED = "Paused"
+    STOPPED = "Stopped"
+    COMPLETED = "Completed"
 
 
-def in_state(*states: str) -> TextClause:
+class TaskState(StrEnum):
+    """Where a dial task stands (the values stored in `dial_tasks.state`)."""
+
+    QUEUED = "QUEUED"
+    WAITING = "WAITING"
+    CLAIMED = "CLAIMED"
+    DIALING = "DIALING"
+    DONE = "DONE"
+
+
+class WaitReason(StrEnum):
+    """Why a WAITING task waits (`dial_tasks.wait_reason`)."""
+
+    WINDOW = "window"
+    RETRY = "retry"
+    CALLBACK = "callback"
+
+
+class AttemptState(StrEnum):
+    """`attempts.state`: DIALING until the outcome is written; UNKNOWN when nobody knows it."""
+
+    DIALING = "DIALING"
+    DONE = "DONE"
+    UNKNOWN = "UNKNOWN"
+
+
+class Disposition(StrEnum):
+    """A record's final disposition (`dial_tasks.disposition`), in Kore's vocabulary plus
+    the dialer's own."""
+
+    CONNECTED = "Connected"
+    BUSY = "Busy"
+    NO_ANSWER = "No Answer"
+    FAILED = "Failed"
+    ANSWERING_MACHINE = "Answering Machine"
+    DNC_EXCLUDED = "DNC Excluded"
+    RETRY_CANCELLED = "Retry Cancelled"
+    NOT_DIALED = "Not Dialed"
+
+
+DNC_OUTCOME = "dnc"  # `last_outcome` of a record a DNC list excluded: it was never dialed
+HELD = (TaskState.CLAIMED, TaskState.DIALING)
+LIVE = (TaskState.QUEUED, TaskState.WAITING, TaskState.CLAIMED, TaskState.DIALING)
+
+
+def in_state(*states: TaskState) -> TextClause:
     """`dial_tasks.state` compared with literal values. Every index on dial_tasks is partial
     (a task sits only in the indexes of its current state, so a state change touches few of
     them), and SQLite and PostgreSQL use a partial index only when the query carries its
     condition as literals, not as bound parameters."""
     if len(states) == 1:
-        return text(f"dial_tasks.state = '{states[0]}'")
-    return text(f"dial_tasks.state IN ({', '.join(repr(s) for s in states)})")
+        return text(f"dial_tasks.state = '{states[0].value}'")
+    return text(f"dial_tasks.state IN ({', '.join(repr(s.value) for s in states)})")
 
 
-def _partial(name: str, columns: tuple[str, ...], *states: str) -> Index:
+def _partial(name: str, columns: tuple[str, ...], *states: TaskState) -> Index:
     condition = in_state(*states).text.removeprefix("dial_tasks.")
     return Index(name, *columns, sqlite_where=text(condition), postgresql_where=text(condition))
 
@@ -75,9 +126,9 @@ class DialTask(Base):
 
     __tablename__ = "dial_tasks"
     __table_args__ = (
-        _partial("ix_dial_tasks_queue", ("run_id", "rank", "seq"), "QUEUED"),
-        _partial("ix_dial_tasks_queue_zone", ("run_id", "time_zone"), "QUEUED"),
-        _partial("ix_dial_tasks_waiting", ("run_id", "next_attempt_at"), "WAITING"),
+        _partial("ix_dial_tasks_queue", ("run_id", "rank", "seq"), TaskState.QUEUED),
+        _partial("ix_dial_tasks_queue_zone", ("run_id", "time_zone"), TaskState.QUEUED),
+        _partial("ix_dial_tasks_waiting", ("run_id", "next_attempt_at"), TaskState.WAITING),
         _partial("ix_dial_tasks_held", ("account_id", "run_id"), *HELD),
         _partial("ix_dial_tasks_held_lease", ("lease_expires_at",), *HELD),
         _partial("ix_dial_tasks_held_owner", ("lease_owner",), *HELD),

@@ -1,4 +1,4 @@
 """The pre-launch preview of a campaign (an outdial extension): what a run started now would
 dial, what DNC lists would exclude, how many uploaded rows were refused for their numbers, and
-when each time zone's calling window opens. Read-only, set-based SQL. Imports kit, models,
-dialer.windows and campaign (to find the campaign as its endpoints do)."""
+when each time zone's calling window opens. Read-only, set-based SQL. May import campaign,
+dialer (its windows), auth, deps, config, models and kit."""

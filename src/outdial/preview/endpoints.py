@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from outdial.apps.auth import TenantDep
-from outdial.deps import ReadSessionDep
+from outdial.auth.route import TenantDep
+from outdial.deps import ClockDep, ReadSessionDep
 from outdial.kit.responses import success
 from outdial.kit.routing import V2_BOTH, Route
 from outdial.preview.service import PreviewService
 
 
 async def preview_campaign(
-    campaignId: str, request: Request, tenant: TenantDep, session: ReadSessionDep
+    campaignId: str, clock: ClockDep, tenant: TenantDep, session: ReadSessionDep
 ) -> JSONResponse:
     """Before a run: contacts it would dial, those DNC lists exclude, rows refused for their
     numbers at import, and per time zone the contacts to dial and when calling hours open."""
-    now = request.app.state.clock.now()
-    data = await PreviewService(session, tenant).preview(campaignId, now)
+    data = await PreviewService(session, tenant).preview(campaignId, clock.now())
     return success(data, "")
 
 

@@ -31,12 +31,12 @@ class PreviewService:
 
     def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
         self.tenant = tenant
-        self.campaigns = CampaignRepository(session)
+        self.campaigns = CampaignRepository(session, tenant)
         self.repo = PreviewRepository(session)
 
     async def preview(self, campaign_id: str, now: datetime) -> dict[str, Any]:
         """What a run started at `now` would dial, and when each zone may first be called."""
-        campaign = await self.campaigns.get(self.tenant, campaign_id)
+        campaign = await self.campaigns.get(campaign_id)
         if campaign is None:
             raise not_found(f"Campaign {campaign_id} not found")
         zones = await self.repo.zones(campaign, await self.repo.dnc_lists(campaign))

@@ -1,22 +1,25 @@
-"""HTTP endpoints for runs and their records (outdial extensions). The contact outcome
-report (`status?view=contacts`) is served by the campaign status route."""
+"""HTTP endpoints for what campaigns did: Kore's status route (`view=status` and the contact
+outcome report `view=contacts`, spec §4.7 and §4.9) and runs with their records (outdial
+extensions)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query
+from fastapi import Body, Depends, Query
 from fastapi.responses import JSONResponse
 
-from outdial.apps.auth import TenantDep
+from outdial.auth.route import TenantDep
 from outdial.deps import ReadSessionDep
 from outdial.kit.errors import not_found
-from outdial.kit.responses import success
-from outdial.kit.routing import V2_BOTH, Route
+from outdial.kit.responses import plain, success
+from outdial.kit.routing import V1, V2_BOTH, Route
+from outdial.report.schemas import ContactsQuery
 from outdial.report.service import ReportService
-from outdial.report.views import record_row, run_summary
+from outdial.report.views import contact_page, record_row, run_summary
 
 TAG = "Campaign runs"
+STATUS_TAG = "Campaigns"
 State = Literal["QUEUED", "WAITING", "CLAIMED", "DIALING", "DONE"]
 
 
@@ -27,11 +30,33 @@ def report_service(session: ReadSessionDep, tenant: TenantDep) -> ReportService:
 ServiceDep = Annotated[ReportService, Depends(report_service)]
 
 
+async def campaign_status(
+    campaignId: str,
+    service: ServiceDep,
+    view: Annotated[Literal["status", "contacts"], Query()] = "status",
+    campaignInstanceId: Annotated[str | None, Query(description="view=contacts: a run")] = None,
+    body: Annotated[ContactsQuery | None, Body()] = None,
+) -> JSONResponse:
+    """`view=status`: the campaign's id, status and name. `view=contacts`: each record of
+    the current run (or `campaignInstanceId`) with its outcome so far, `page`/`limit` paged."""
+    if view == "contacts":
+        query = body or ContactsQuery()
+        page, limit = query.page or 1, query.limit or 100
+        run_id = campaignInstanceId or query.campaignInstanceId
+        rows, total = await service.contacts(campaignId, run_id, page, limit)
+        return plain({"status": "success", "data": contact_page(rows, page, limit, total)})
+    row = await service.campaign(campaignId)
+    return plain(
+        {"status": "success", "data": {"id": row.id, "status": row.status, "name": row.name}}
+    )
+
+
 async def list_runs(campaignId: str, service: ServiceDep) -> JSONResponse:
     """Every run of a campaign, newest first, with its totals by state, outcome and
     disposition, connect rate, and records still waiting for their window."""
     runs = await service.runs(campaignId)
-    return success([run_summary(r, await service.totals(r)) for r in runs], "")
+    totals = await service.totals_of(runs)
+    return success([run_summary(r, totals[r.id]) for r in runs], "")
 
 
 async def get_run(campaignId: str, campaignInstanceId: str, service: ServiceDep) -> JSONResponse:
@@ -65,6 +90,8 @@ async def run_records(
 
 _R = "/campaign/{campaignId}/runs"
 ROUTES = (
+    Route("campaignStatus", "/campaign/{campaignId}/status", ("GET", "POST"), campaign_status,
+          (*V2_BOTH, V1), "Campaign status", STATUS_TAG, target="campaign"),
     Route("listRuns", _R, ("GET",), list_runs, V2_BOTH, "Runs of a campaign with their totals",
           TAG, target="campaign", extension=True),
     Route("getRun", f"{_R}/{{campaignInstanceId}}", ("GET",), get_run, V2_BOTH,

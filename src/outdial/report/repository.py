@@ -6,39 +6,41 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, case, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, String, case, cast, func, literal, null, select, union_all
 
-from outdial.kit.auth import Tenant
+from outdial.kit.repository import TenantRepository, owned_by
 from outdial.models import Attempt, Contact, DialTask, Run
+from outdial.models.dialing import TaskState
 
 
-class ReportRepository:
-    """Read-only queries over runs, their tasks and attempts, always per tenant."""
+class ReportRepository(TenantRepository[Run]):
+    """Read-only queries over one tenant's runs, their tasks and attempts (a run's tasks and
+    attempts are reached through a run this repository returned)."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    model = Run
 
-    async def runs(self, tenant: Tenant, campaign_id: str) -> Sequence[Run]:
-        stmt = (
-            select(Run)
-            .where(
-                Run.campaign_id == campaign_id,
-                Run.account_id == tenant.account_id,
-                Run.stream_id == tenant.stream_id,
-            )
-            .order_by(Run.started_at.desc())
+    async def runs(self, campaign_id: str) -> Sequence[Run]:
+        stmt = self.select().where(Run.campaign_id == campaign_id)
+        return await self.all(stmt.order_by(Run.started_at.desc()))
+
+    async def run(self, campaign_id: str, run_id: str) -> Run | None:
+        return await self.first(
+            self.select().where(Run.id == run_id, Run.campaign_id == campaign_id)
         )
-        return (await self.session.scalars(stmt)).all()
 
-    async def run(self, tenant: Tenant, campaign_id: str, run_id: str) -> Run | None:
-        stmt = select(Run).where(
-            Run.id == run_id,
-            Run.campaign_id == campaign_id,
-            Run.account_id == tenant.account_id,
-            Run.stream_id == tenant.stream_id,
+    async def campaign_attempts(self, campaign_id: str) -> list[Attempt]:
+        """Every attempt of one of the tenant's campaigns, in order (`simulate`'s report)."""
+        stmt = select(Attempt).where(
+            Attempt.campaign_id == campaign_id, owned_by(Attempt, self.tenant)
         )
-        return await self.session.scalar(stmt)
+        return list(await self.session.scalars(stmt.order_by(Attempt.id)))
+
+    async def campaign_tasks(self, campaign_id: str) -> list[DialTask]:
+        """Every record of every run of one of the tenant's campaigns, in dialing order."""
+        mine = (DialTask.campaign_id == campaign_id, owned_by(DialTask, self.tenant))
+        return list(
+            await self.session.scalars(select(DialTask).where(*mine).order_by(DialTask.seq))
+        )
 
     async def records(
         self, run: Run, skip: int, limit: int, state: str | None = None
@@ -60,48 +62,34 @@ class ReportRepository:
             stmt = stmt.where(DialTask.state == state)
         return int(await self.session.scalar(stmt) or 0)
 
-    async def task_states(self, run: Run) -> dict[tuple[str, str | None], int]:
-        stmt = (
-            select(DialTask.state, DialTask.wait_reason, func.count())
-            .where(DialTask.run_id == run.id)
-            .group_by(DialTask.state, DialTask.wait_reason)
-        )
-        return {(s, w): int(n) for s, w, n in await self.session.execute(stmt)}
+    async def run_counts(self, run_ids: Sequence[str]) -> list[Row[str, str, Any, Any, int]]:
+        """Everything a run summary counts, for many runs in one round trip: rows of (run
+        id, kind, key, detail, count) where kind is `state` (key: state, detail: wait
+        reason), `disposition`, `outcome` or `attempted` (records dialed at least once)."""
+        if not run_ids:
+            return []
+        nothing = cast(null(), String)
+        task = DialTask.run_id.in_(run_ids)
+        parts = [
+            select(DialTask.run_id, literal("state"), DialTask.state, DialTask.wait_reason,
+                   func.count())
+            .where(task).group_by(DialTask.run_id, DialTask.state, DialTask.wait_reason),
+            select(DialTask.run_id, literal("disposition"), DialTask.disposition, nothing,
+                   func.count())
+            .where(task, DialTask.disposition.is_not(None))
+            .group_by(DialTask.run_id, DialTask.disposition),
+            select(Attempt.run_id, literal("outcome"), Attempt.outcome, nothing, func.count())
+            .where(Attempt.run_id.in_(run_ids)).group_by(Attempt.run_id, Attempt.outcome),
+            select(DialTask.run_id, literal("attempted"), nothing, nothing, func.count())
+            .where(task, DialTask.attempts_made > 0).group_by(DialTask.run_id),
+        ]  # fmt: skip
+        return list((await self.session.execute(union_all(*parts))).all())
 
-    async def dispositions(self, run: Run) -> dict[str, int]:
-        stmt = (
-            select(DialTask.disposition, func.count())
-            .where(DialTask.run_id == run.id, DialTask.disposition.is_not(None))
-            .group_by(DialTask.disposition)
-        )
-        return {str(d): int(n) for d, n in await self.session.execute(stmt)}
-
-    async def outcomes(self, run: Run) -> dict[str, int]:
-        stmt = (
-            select(Attempt.outcome, func.count())
-            .where(Attempt.run_id == run.id, Attempt.account_id == run.account_id)
-            .group_by(Attempt.outcome)
-        )
-        return {str(o or "in_progress"): int(n) for o, n in await self.session.execute(stmt)}
-
-    async def attempted_records(self, run: Run) -> int:
-        stmt = (
-            select(func.count())
-            .select_from(DialTask)
-            .where(DialTask.run_id == run.id, DialTask.attempts_made > 0)
-        )
-        return int(await self.session.scalar(stmt) or 0)
-
-    async def runs_by_id(self, tenant: Tenant, run_ids: Sequence[str]) -> dict[str, Run]:
+    async def runs_by_id(self, run_ids: Sequence[str]) -> dict[str, Run]:
         """Many runs at once (a page of campaigns' current runs), by id."""
         if not run_ids:
             return {}
-        stmt = select(Run).where(
-            Run.id.in_(run_ids),
-            Run.account_id == tenant.account_id,
-            Run.stream_id == tenant.stream_id,
-        )
-        return {run.id: run for run in await self.session.scalars(stmt)}
+        return {run.id: run for run in await self.all(self.select().where(Run.id.in_(run_ids)))}
 
     async def done_records(self, run_ids: Sequence[str]) -> dict[str, int]:
         """Final records per run, for many runs in one grouped query."""
@@ -109,7 +97,7 @@ class ReportRepository:
             return {}
         stmt = (
             select(DialTask.run_id, func.count())
-            .where(DialTask.run_id.in_(run_ids), DialTask.state == "DONE")
+            .where(DialTask.run_id.in_(run_ids), DialTask.state == TaskState.DONE)
             .group_by(DialTask.run_id)
         )
         return {run_id: int(n) for run_id, n in await self.session.execute(stmt)}

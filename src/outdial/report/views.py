@@ -9,6 +9,7 @@ from typing import Any
 from outdial.kit.ids import dialing_id
 from outdial.kit.timefmt import iso
 from outdial.models import DialTask, Run
+from outdial.models.dialing import Disposition, TaskState
 from outdial.report.service import RunTotals
 
 # how each final outcome reads in Kore's botOutboundStatus / botOutboundStatusDetail
@@ -22,7 +23,7 @@ _STATUS = {
     "unknown": ("unknown", "outcome_unknown"),
     "dnc": ("dncExcluded", "do_not_call"),
 }
-CONNECTED = ("Connected", "Answering Machine")
+CONNECTED = (Disposition.CONNECTED, Disposition.ANSWERING_MACHINE)
 
 
 def _session_id(task: DialTask) -> str:
@@ -38,7 +39,7 @@ def contact_row(task: DialTask, unique_id: str | None) -> dict[str, Any]:
     return {
         "phoneNumber": task.phone_number,
         "uniqueId": unique_id or "",
-        "dialerOutcome": "completed" if task.state == "DONE" else "",
+        "dialerOutcome": "completed" if task.state == TaskState.DONE else "",
         "numberOfAttemptsSoFar": task.attempts_made,
         "botSessionId": _session_id(task),
         "agentDispositionCodes": [task.disposition] if task.disposition else [],
@@ -66,7 +67,7 @@ def record_row(task: DialTask, unique_id: str | None) -> dict[str, Any]:
         "timeZone": task.time_zone,
         "state": task.state,
         "waitingFor": task.wait_reason,
-        "nextAttemptAt": iso(task.next_attempt_at) if task.state == "WAITING" else None,
+        "nextAttemptAt": iso(task.next_attempt_at) if task.state == TaskState.WAITING else None,
         "attempts": task.attempts_made,
         "lastOutcome": task.last_outcome,
         "disposition": task.disposition,

@@ -62,8 +62,8 @@ async def schedule_callbacks(
     now: datetime,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Answer every item; the ones that succeed are committed together."""
-    repo = RunRepository(session)
-    run = await repo.get(tenant, run_id)
+    repo = RunRepository(session, tenant)
+    run = await repo.get(run_id)
     if run is None:
         raise not_found(f"Campaign instance {run_id} not found")
     answers = [await _one(repo, run.id, run.status, item, now) for item in items]

@@ -7,12 +7,12 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import Body, Query, Request
+from fastapi import Body, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from outdial.apps.auth import TenantDep
+from outdial.auth.route import TenantDep
 from outdial.campaign.service import CampaignService
-from outdial.deps import ReadSessionDep, ReadSessionsDep, SessionDep
+from outdial.deps import ClockDep, ReadSessionDep, ReadSessionsDep, SessionDep, WakeDep
 from outdial.kit.errors import bad_request
 from outdial.kit.responses import plain
 from outdial.kit.routing import V1_CAMPAIGN, V2_BOTH, Route
@@ -23,7 +23,6 @@ from outdial.run.schemas import CallbackItem
 from outdial.run.service import RunService, Triggered
 
 TAG = "Campaign runs"
-Action = Literal["play", "stop", "pause", "resume"]
 
 
 def _answer(result: Triggered) -> dict[str, Any]:
@@ -37,7 +36,8 @@ def _answer(result: Triggered) -> dict[str, Any]:
 
 async def trigger_campaign(
     campaignId: str,
-    request: Request,
+    clock: ClockDep,
+    wake: WakeDep,
     tenant: TenantDep,
     session: SessionDep,
     trigger: Annotated[str | None, Query(description="play | stop | pause | resume")] = None,
@@ -46,8 +46,7 @@ async def trigger_campaign(
     extensions; play on a Ready, Stopped or Completed campaign starts a new run."""
     if trigger not in ("play", "stop", "pause", "resume"):
         raise bad_request("trigger must be one of play, stop, pause, resume", "trigger")
-    now = request.app.state.clock.now()
-    result = await RunService(session, tenant).trigger(campaignId, trigger, now)
+    result = await RunService(session, tenant, wake).trigger(campaignId, trigger, clock.now())
     return plain(_answer(result))
 
 
@@ -79,15 +78,14 @@ async def export_attempts(
 
 async def call_contact_at(
     campaignInstanceId: str,
-    request: Request,
+    clock: ClockDep,
     tenant: TenantDep,
     session: SessionDep,
     body: Annotated[list[CallbackItem], Body(min_length=1, max_length=1000)],
 ) -> JSONResponse:
     """callContactAt: call records of a run back at set times; each item is answered with
     its own status (`time_in_past`, `not_found`, `in_call`, `run_not_active`)."""
-    now = request.app.state.clock.now()
-    answers = await schedule_callbacks(session, tenant, campaignInstanceId, body, now)
+    answers = await schedule_callbacks(session, tenant, campaignInstanceId, body, clock.now())
     return plain({"status": "success", "data": answers})
 
 

@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from outdial.dialer.repository import attempt_key
+from outdial.kit import ids
 from outdial.kit.auth import Tenant
 from outdial.kit.timefmt import iso
+from outdial.models.dialing import AttemptState
 from outdial.run.repository import RunRepository
 
 PAGE = 1000
@@ -25,9 +26,9 @@ ATTEMPT_FIELDS = (
 def attempt_row(row: Any) -> dict[str, Any]:
     """One attempt (with its contact's uniqueId) as an export row."""
     attempt, unique_id = row
-    outcome = attempt.outcome or ("in_progress" if attempt.state == "DIALING" else "")
+    outcome = attempt.outcome or ("in_progress" if attempt.state == AttemptState.DIALING else "")
     return {
-        "attemptId": attempt_key(attempt.task_id, attempt.attempt_no),
+        "attemptId": ids.attempt_id(attempt.task_id, attempt.attempt_no),
         "campaignInstanceId": attempt.run_id,
         "phoneNumber": attempt.phone_number,
         "uniqueId": unique_id or "",
@@ -48,8 +49,8 @@ async def iter_attempts(
     after = 0
     while True:
         async with sessions() as session:
-            repo = RunRepository(session)
-            rows = await repo.attempts_page(tenant, campaign_id, run_id, after, PAGE)
+            repo = RunRepository(session, tenant)
+            rows = await repo.attempts_page(campaign_id, run_id, after, PAGE)
         for row in rows:
             yield attempt_row(row)
         if len(rows) < PAGE:
@@ -81,8 +82,8 @@ async def attempts_page(
     limit: int,
 ) -> list[dict[str, Any]]:
     """A page of attempts as export rows, newest first."""
-    rows = await RunRepository(session).attempts_newest(
-        tenant, campaign_id, wanted.run_id, wanted.outcome, wanted.digits, skip, limit
+    rows = await RunRepository(session, tenant).attempts_newest(
+        campaign_id, wanted.run_id, wanted.outcome, wanted.digits, skip, limit
     )
     return [attempt_row(row) for row in rows]
 

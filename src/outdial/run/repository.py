@@ -18,32 +18,28 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from outdial.kit.auth import Tenant
+from outdial.kit.repository import TenantRepository, owned_by
 from outdial.models import Attempt, CampaignContactList, Contact, ContactList, DialTask, Run
-from outdial.models.dialing import LIVE, in_state
+from outdial.models.dialing import (
+    DNC_OUTCOME,
+    HELD,
+    LIVE,
+    AttemptState,
+    Disposition,
+    TaskState,
+    WaitReason,
+    in_state,
+)
 
 POSITION_SHIFT = 1 << 40
 
 
-class RunRepository:
-    """Runs of a tenant's campaigns, within the caller's session."""
+class RunRepository(TenantRepository[Run]):
+    """Runs of one tenant's campaigns (and their tasks and attempts), in the caller's
+    session; a run's tasks are reached through a run this repository returned."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, tenant: Tenant, run_id: str) -> Run | None:
-        stmt = select(Run).where(
-            Run.id == run_id, Run.account_id == tenant.account_id, Run.stream_id == tenant.stream_id
-        )
-        return await self.session.scalar(stmt)
-
-    def add(self, run: Run) -> None:
-        self.session.add(run)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+    model = Run
 
     async def create_tasks(
         self, run: Run, campaign_id: str, order: str, zone: str, now: datetime
@@ -67,7 +63,7 @@ class RunRepository:
                 -func.coalesce(Contact.contact_priority, 0),
                 (cast(CampaignContactList.position, BigInteger) * POSITION_SHIFT + Contact.id)
                 * sign,
-                literal("QUEUED"),
+                literal(TaskState.QUEUED.value),
                 literal(0),
                 literal(now, DialTask.next_attempt_at.type),
                 literal(0),
@@ -116,7 +112,12 @@ class RunRepository:
         await self.session.execute(
             update(DialTask)
             .where(DialTask.run_id == run.id, on_dnc)
-            .values(state="DONE", disposition="DNC Excluded", last_outcome="dnc", updated_at=now)
+            .values(
+                state=TaskState.DONE,
+                disposition=Disposition.DNC_EXCLUDED,
+                last_outcome=DNC_OUTCOME,
+                updated_at=now,
+            )
         )
 
     async def rezone(self, run_id: str, zone: str) -> None:
@@ -138,10 +139,10 @@ class RunRepository:
             update(DialTask)
             .where(
                 DialTask.run_id == run_id,
-                in_state("WAITING"),
-                DialTask.wait_reason == "window",
+                in_state(TaskState.WAITING),
+                DialTask.wait_reason == WaitReason.WINDOW,
             )
-            .values(state="QUEUED", next_attempt_at=now, wait_reason=None)
+            .values(state=TaskState.QUEUED, next_attempt_at=now, wait_reason=None)
         )
 
     async def refresh_statistics(self) -> None:
@@ -158,19 +159,19 @@ class RunRepository:
         )
         if state is None:
             return "not_found"
-        if state in ("CLAIMED", "DIALING"):
+        if state in HELD:
             return "in_call"
         await self.session.execute(
             update(DialTask)
             .where(
                 DialTask.id == task_id,
                 DialTask.run_id == run_id,
-                DialTask.state.in_(("QUEUED", "WAITING", "DONE")),
+                DialTask.state.in_((TaskState.QUEUED, TaskState.WAITING, TaskState.DONE)),
             )
             .values(
-                state="WAITING",
+                state=TaskState.WAITING,
                 next_attempt_at=at,
-                wait_reason="callback",
+                wait_reason=WaitReason.CALLBACK,
                 callback_at=at,
                 disposition=None,
                 fence=DialTask.fence + 1,
@@ -193,12 +194,15 @@ class RunRepository:
         await self.session.execute(
             update(DialTask)
             .where(
-                DialTask.run_id == run_id, in_state(*LIVE), in_state("QUEUED", "WAITING", "CLAIMED")
+                DialTask.run_id == run_id,
+                in_state(*LIVE),
+                in_state(TaskState.QUEUED, TaskState.WAITING, TaskState.CLAIMED),
             )
             .values(
-                state="DONE",
+                state=TaskState.DONE,
                 disposition=case(
-                    (DialTask.attempts_made > 0, "Retry Cancelled"), else_="Not Dialed"
+                    (DialTask.attempts_made > 0, Disposition.RETRY_CANCELLED.value),
+                    else_=Disposition.NOT_DIALED.value,
                 ),
                 lease_owner=None,
                 lease_expires_at=None,
@@ -211,13 +215,14 @@ class RunRepository:
         stmt = (
             select(func.count())
             .select_from(Attempt)
-            .where(Attempt.run_id == run_id, Attempt.state.in_(("DONE", "UNKNOWN")))
+            .where(
+                Attempt.run_id == run_id,
+                Attempt.state.in_((AttemptState.DONE, AttemptState.UNKNOWN)),
+            )
         )
         return int(await self.session.scalar(stmt) or 0)
 
-    def attempts_query(
-        self, tenant: Tenant, campaign_id: str, run_id: str | None
-    ) -> Select[Attempt, str | None]:
+    def attempts_query(self, campaign_id: str, run_id: str | None) -> Select[Attempt, str | None]:
         """Attempts of a campaign (or one run) with the contact's uniqueId, in attempt order."""
         stmt = (
             select(Attempt, Contact.unique_id)
@@ -225,22 +230,20 @@ class RunRepository:
             .join(Contact, Contact.id == DialTask.contact_id, isouter=True)
             .where(
                 Attempt.campaign_id == campaign_id,
-                Attempt.account_id == tenant.account_id,
-                Attempt.stream_id == tenant.stream_id,
+                owned_by(Attempt, self.tenant),
             )
             .order_by(Attempt.id)
         )
         return stmt.where(Attempt.run_id == run_id) if run_id else stmt
 
     async def attempts_page(
-        self, tenant: Tenant, campaign_id: str, run_id: str | None, after: int, limit: int
+        self, campaign_id: str, run_id: str | None, after: int, limit: int
     ) -> Sequence[Row[Attempt, str | None]]:
-        stmt = self.attempts_query(tenant, campaign_id, run_id).where(Attempt.id > after)
+        stmt = self.attempts_query(campaign_id, run_id).where(Attempt.id > after)
         return (await self.session.execute(stmt.limit(limit))).all()
 
     async def attempts_newest(
         self,
-        tenant: Tenant,
         campaign_id: str,
         run_id: str | None,
         outcome: str | None,
@@ -250,7 +253,7 @@ class RunRepository:
     ) -> Sequence[Row[Attempt, str | None]]:
         """A page of attempts, newest first, optionally of one outcome (`in_progress`: not
         ended yet) and of numbers containing `digits`."""
-        stmt = self.attempts_query(tenant, campaign_id, run_id).order_by(None)
+        stmt = self.attempts_query(campaign_id, run_id).order_by(None)
         if outcome == "in_progress":
             stmt = stmt.where(Attempt.outcome.is_(None))
         elif outcome:

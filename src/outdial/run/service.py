@@ -8,17 +8,19 @@ apply from then on. Anything else is a 409 naming the status.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outdial.campaign.repository import CampaignRepository
+from outdial.dialer.config import RunConfig
 from outdial.kit import ids
 from outdial.kit.auth import Tenant
 from outdial.kit.errors import conflict, not_found
 from outdial.models import Campaign, Run
+from outdial.models.dialing import RunStatus
 from outdial.run.repository import RunRepository
 
 PLAYABLE = ("Ready", "Stopped", "Completed")
@@ -37,41 +39,49 @@ class Triggered:
     completed_calls: int | None = None
 
 
-def run_config(campaign: Campaign) -> dict[str, Any]:
+def run_config(campaign: Campaign) -> RunConfig:
     """The dialing configuration a run follows (snapshotted at start and on resume)."""
-    return {
-        "maxAttempts": campaign.max_attempts,
-        "retryMinutes": campaign.retry_period_min,
-        "ringSeconds": campaign.max_ring_time_s,
-        "days": list(campaign.days),
-        "timezone": campaign.timezone,
-        "callerId": campaign.caller_id,
-        "flowId": campaign.flow_id,
-        "machineDetect": campaign.machine_detect,
-        "dncListId": campaign.dnc_list_id,
-        "priority": campaign.priority,
-        "dialingMode": campaign.dialing_mode,
-        "dialingOrder": campaign.dialing_order,
-    }
+    return RunConfig(
+        max_attempts=campaign.max_attempts,
+        retry_minutes=campaign.retry_period_min,
+        ring_seconds=campaign.max_ring_time_s,
+        days=tuple(campaign.days),
+        timezone=campaign.timezone,
+        caller_id=campaign.caller_id,
+        flow_id=campaign.flow_id,
+        machine_detect=campaign.machine_detect,
+        dnc_list_id=campaign.dnc_list_id,
+        priority=int(campaign.priority),
+        dialing_mode=campaign.dialing_mode,
+        dialing_order=campaign.dialing_order,
+    )
+
+
+def _no_dialer() -> None:
+    """What a caller without a dialer of its own wakes (another process will notice)."""
 
 
 class RunService:
-    """Triggers for one tenant's campaigns within one session."""
+    """Triggers for one tenant's campaigns within one session. `wake` is called after each
+    committed trigger, so this process's dialer acts on it at once instead of at its tick."""
 
-    def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
+    def __init__(
+        self, session: AsyncSession, tenant: Tenant, wake: Callable[[], None] = _no_dialer
+    ) -> None:
         self.session = session
         self.tenant = tenant
-        self.campaigns = CampaignRepository(session)
-        self.runs = RunRepository(session)
+        self.wake = wake
+        self.campaigns = CampaignRepository(session, tenant)
+        self.runs = RunRepository(session, tenant)
 
     async def _campaign(self, campaign_id: str) -> Campaign:
-        row = await self.campaigns.get(self.tenant, campaign_id, lock=True)
+        row = await self.campaigns.get(campaign_id, lock=True)
         if row is None:
             raise not_found(f"Campaign {campaign_id} not found")
         return row
 
     async def _current_run(self, campaign: Campaign) -> Run:
-        run = await self.runs.get(self.tenant, campaign.current_run_id or "")
+        run = await self.runs.get(campaign.current_run_id or "")
         if run is None:
             raise conflict(f"Campaign {campaign.name} has no run")
         return run
@@ -87,6 +97,7 @@ class RunService:
         result = await handler(campaign, now)
         campaign.run_updated_at = now
         await self.session.commit()
+        self.wake()
         return result
 
     async def play(self, campaign: Campaign, now: datetime) -> Triggered:
@@ -113,8 +124,8 @@ class RunService:
             campaign_id=campaign.id,
             account_id=campaign.account_id,
             stream_id=campaign.stream_id,
-            status="Active",
-            config=run_config(campaign),
+            status=RunStatus.ACTIVE,
+            config=run_config(campaign).to_json(),
             zones=[],
             total_tasks=0,
             started_at=now,
@@ -137,7 +148,7 @@ class RunService:
         list. The caller commits."""
         if campaign.status in ("Active", "Paused") and campaign.current_run_id:
             run = await self._current_run(campaign)
-            run.status, run.ended_at, run.updated_at = "Stopped", now, now
+            run.status, run.ended_at, run.updated_at = RunStatus.STOPPED, now, now
             await self.runs.cancel_pending(run.id, now)
         run = await self._new_run(campaign, now)
         campaign.status, campaign.current_run_id, campaign.run_updated_at = "Active", run.id, now
@@ -147,7 +158,7 @@ class RunService:
         if campaign.status not in ("Active", "Paused"):
             raise conflict(f"Campaign {campaign.name} is {campaign.status}, not running", "trigger")
         run = await self._current_run(campaign)
-        run.status, run.ended_at, run.updated_at = "Stopped", now, now
+        run.status, run.ended_at, run.updated_at = RunStatus.STOPPED, now, now
         await self.runs.cancel_pending(run.id, now)
         campaign.status = "Stopped"
         return Triggered("Stopped", "Campaign Stopped", run.id, now)
@@ -156,7 +167,7 @@ class RunService:
         if campaign.status != "Active":
             raise conflict(f"Campaign {campaign.name} is {campaign.status}, not Active", "trigger")
         run = await self._current_run(campaign)
-        run.status, run.updated_at = "Paused", now
+        run.status, run.updated_at = RunStatus.PAUSED, now
         campaign.status = "Paused"
         return Triggered("Paused", "Campaign Paused", run.id, now)
 
@@ -164,10 +175,11 @@ class RunService:
         if campaign.status != "Paused":
             raise conflict(f"Campaign {campaign.name} is {campaign.status}, not Paused", "trigger")
         run = await self._current_run(campaign)
-        if run.config.get("timezone") != campaign.timezone:
+        if RunConfig.from_json(run.config).timezone != campaign.timezone:
             await self.runs.rezone(run.id, campaign.timezone)
             run.zones, _ = await self.runs.zones_and_total(run.id)
-        run.status, run.config, run.updated_at = "Active", run_config(campaign), now
+        run.status, run.config = RunStatus.ACTIVE, run_config(campaign).to_json()
+        run.updated_at = now
         await self.runs.requeue_window_waits(run.id, now)
         campaign.status = "Active"
         done = await self.runs.completed_calls(run.id)

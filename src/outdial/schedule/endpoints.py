@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Body, Query, Request
+from fastapi import Body, Query
 from fastapi.responses import JSONResponse
 
-from outdial.apps.auth import TenantDep
-from outdial.deps import SessionDep
+from outdial.auth.route import TenantDep
+from outdial.deps import ClockDep, SessionDep
 from outdial.kit.errors import bad_request, parse
 from outdial.kit.responses import plain
 from outdial.kit.routing import V2_BOTH, Route
@@ -17,7 +17,7 @@ from outdial.schedule.service import ScheduleService
 
 
 async def schedule_campaign(
-    request: Request,
+    clock: ClockDep,
     tenant: TenantDep,
     session: SessionDep,
     enableSchedule: Annotated[bool, Query(description="true to schedule, false to stop")],
@@ -30,7 +30,7 @@ async def schedule_campaign(
     """Enable a daily or weekly schedule (the campaign then starts runs by itself and rests
     in status Scheduled between them), or disable it."""
     service = ScheduleService(session, tenant)
-    now = request.app.state.clock.now()
+    now = clock.now()
     if not enableSchedule:
         campaign = await service.disable(campaignName, now)
         message = f"Campaign {campaign.name} schedule has been disabled successfully"

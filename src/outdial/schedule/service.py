@@ -70,13 +70,13 @@ class ScheduleService:
     def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
         self.session = session
         self.tenant = tenant
-        self.campaigns = CampaignRepository(session)
+        self.campaigns = CampaignRepository(session, tenant)
 
     async def _campaign(self, name: str) -> Campaign:
-        row = await self.campaigns.by_lname(self.tenant, name.lower())
+        row = await self.campaigns.by_lname(name.lower())
         if row is None:
             raise not_found(f"Campaign {name} not found")
-        return await self.campaigns.get(self.tenant, row.id, lock=True) or row
+        return await self.campaigns.get(row.id, lock=True) or row
 
     async def enable(self, name: str, body: ScheduleBody, now: datetime) -> Campaign:
         campaign = await self._campaign(name)

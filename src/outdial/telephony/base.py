@@ -22,7 +22,11 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class CallRequest:
-    """One attempt to place: everything a backend needs, nothing it must look up."""
+    """One attempt to place: everything a backend needs, nothing it must look up.
+
+    The routing keys are typed fields (the account picks the trunk, the attempt number seeds
+    the simulated carrier); `context` is what travels with the call to the flow: the
+    contact's fields and the run's identifiers, as Kore hands them to an experience flow."""
 
     attempt_id: str
     to: str
@@ -31,6 +35,10 @@ class CallRequest:
     flow_id: str | None
     machine_detect: str
     context: dict[str, Any] = field(default_factory=dict)
+    account_id: str = field(default="", kw_only=True)
+    campaign_id: str = field(default="", kw_only=True)
+    run_id: str = field(default="", kw_only=True)
+    attempt_no: int = field(default=1, kw_only=True)
 
 
 @dataclass(frozen=True)

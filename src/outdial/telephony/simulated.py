@@ -71,7 +71,7 @@ class SimulatedCarrier:
     def _draws(self, request: CallRequest) -> tuple[float, float, float]:
         """Three uniform numbers in [0, 1) that depend only on the seed, the number and the
         attempt number (splitmix64 over a BLAKE2 hash: cheap, and the same everywhere)."""
-        key = f"{self.profile.seed}|{request.to}|{request.context.get('attemptNumber', 0)}"
+        key = f"{self.profile.seed}|{request.to}|{request.attempt_no}"
         state = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
         out = []
         for _ in range(3):
@@ -96,8 +96,7 @@ class SimulatedCarrier:
         fates = self.profile.script.get(request.to)
         if not fates:
             return None
-        attempt = int(request.context.get("attemptNumber", 1))
-        return fates[min(attempt, len(fates)) - 1]
+        return fates[min(request.attempt_no, len(fates)) - 1]
 
     async def place_call(self, request: CallRequest) -> CallResult:
         fate_draw, ring_draw, talk_draw = self._draws(request)

@@ -10,7 +10,6 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outdial.config import Settings
@@ -18,6 +17,7 @@ from outdial.kit.db import in_one_session
 from outdial.kit.errors import ApiError, not_found, translate
 from outdial.kit.timefmt import utcnow
 from outdial.models import Flow, Trunk
+from outdial.trunk.repository import OperatorRepository
 from outdial.trunk.schemas import FlowUpdate, TrunkCreate, TrunkUpdate
 from outdial.trunk.service import TrunkService
 
@@ -75,10 +75,10 @@ def _line(row: Trunk) -> str:
 
 
 async def _account_of(session: AsyncSession, trunk_id: str) -> str:
-    row = await session.get(Trunk, trunk_id)
-    if row is None:
+    account = await OperatorRepository(session).account_of(trunk_id)
+    if account is None:
         raise not_found(f"SIP trunk {trunk_id} not found")
-    return row.account_id
+    return account
 
 
 @trunks_cli.command("list")
@@ -88,10 +88,7 @@ def trunks_list(
     """Every trunk (of one account), passwords shown only as set or none."""
 
     async def work(session: AsyncSession) -> list[Trunk]:
-        stmt = select(Trunk).order_by(Trunk.account_id, Trunk.lname)
-        if account:
-            stmt = stmt.where(Trunk.account_id == account)
-        return list((await session.scalars(stmt)).all())
+        return list(await OperatorRepository(session).trunks(account))
 
     for row in _run(work):
         typer.echo(_line(row))
@@ -188,7 +185,7 @@ def trunks_flow(
     body = _parse(FlowUpdate, {"sipUri": sip_uri}, keep_none=True)
 
     async def work(session: AsyncSession) -> Flow:
-        row = await session.get(Flow, flow_id)
+        row = await OperatorRepository(session).flow(flow_id)
         if row is None:
             raise not_found(f"Experience flow {flow_id} not found")
         row.sip_uri, row.updated_at = body.sipUri, utcnow()

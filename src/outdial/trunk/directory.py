@@ -1,9 +1,10 @@
 """Each call's SIP route, read from the database for the SIP backend.
 
-The trunk is the default trunk of the campaign's account, else the `OUTDIAL_SIP_*` trunk; the
+The trunk is the default trunk of the call's account, else the `OUTDIAL_SIP_*` trunk; the
 flow URI is the flow's own `sipUri`, else the `OUTDIAL_SIP_FLOW_URI` template. Answers are
-kept `ttl_s` seconds, so a busy campaign costs a lookup per campaign and flow rather than
-per call, and a change made through the API applies to calls placed after that.
+kept `ttl_s` seconds, so a busy campaign costs a lookup per account and flow rather than
+per call, and a change made through the API applies to calls placed after that. The SQL lives
+in `trunk.repository`; the blocking engine is the process's own, passed in.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ import asyncio
 import time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine
 
-from outdial.kit.db import make_sync_engine
-from outdial.models import Campaign, Flow, Trunk
 from outdial.telephony.base import CallRequest
 from outdial.telephony.sip.backend import Route
 from outdial.telephony.sip.config import SipConfig, TrunkConfig, render_flow_uri
+from outdial.trunk.repository import RouteRepository
 
 TTL_S = 5.0
 
@@ -39,8 +39,8 @@ def trunk_config(row: Any) -> TrunkConfig:
 class TrunkDirectory:
     """Routes from the database, cached briefly."""
 
-    def __init__(self, database_url: str, config: SipConfig, ttl_s: float = TTL_S) -> None:
-        self.db = make_sync_engine(database_url)
+    def __init__(self, db: Engine, config: SipConfig, ttl_s: float = TTL_S) -> None:
+        self.db = db
         self.config = config
         self.ttl_s = ttl_s
         self._trunks: dict[str, tuple[float, TrunkConfig | None]] = {}
@@ -48,29 +48,22 @@ class TrunkDirectory:
         self._lock = asyncio.Lock()
 
     async def route(self, request: CallRequest) -> Route:
-        campaign = str(request.context.get("campaignId") or "")
+        account = request.account_id
         flow = request.flow_id or ""
         async with self._lock:
             now = time.monotonic()
-            trunk, uri = self._trunks.get(campaign), self._flows.get(flow)
+            trunk, uri = self._trunks.get(account), self._flows.get(flow)
             if trunk is None or trunk[0] < now or uri is None or uri[0] < now:
-                found = await asyncio.to_thread(self._load, campaign, flow)
+                found = await asyncio.to_thread(self._load, account, flow)
                 trunk, uri = (now + self.ttl_s, found[0]), (now + self.ttl_s, found[1])
-                self._trunks[campaign], self._flows[flow] = trunk, uri
+                self._trunks[account], self._flows[flow] = trunk, uri
         return Route(trunk[1] or self.config.trunk, uri[1])
 
-    def _load(self, campaign_id: str, flow_id: str) -> tuple[TrunkConfig | None, str | None]:
+    def _load(self, account_id: str, flow_id: str) -> tuple[TrunkConfig | None, str | None]:
         """The account's default trunk and the flow's URI, in one connection."""
         with self.db.connect() as conn:
-            account = select(Campaign.account_id).where(Campaign.id == campaign_id)
-            row = conn.execute(
-                select(Trunk).where(
-                    Trunk.account_id == account.scalar_subquery(), Trunk.is_default.is_(True)
-                )
-            ).first()
-            flow = conn.execute(
-                select(Flow.id, Flow.name, Flow.sip_uri).where(Flow.id == flow_id)
-            ).first()
+            repo = RouteRepository(conn)
+            row, flow = repo.default_trunk(account_id), repo.flow(flow_id)
         trunk = trunk_config(row) if row is not None else None
         if flow is None:
             return trunk, None
@@ -80,4 +73,4 @@ class TrunkDirectory:
         return trunk, render_flow_uri(template, flow.id, flow.name) if template else None
 
     async def close(self) -> None:
-        self.db.dispose()
+        """The engine belongs to whoever built the directory."""

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi.responses import JSONResponse
 
-from outdial.apps.auth import TenantDep
+from outdial.auth.route import TenantDep
 from outdial.deps import ReadSessionDep, SessionDep, SettingsDep
 from outdial.kit.responses import success
 from outdial.kit.routing import V2_BOTH, Route

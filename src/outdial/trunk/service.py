@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from outdial.flow.repository import FlowRepository
 from outdial.kit import ids
 from outdial.kit.auth import Tenant
 from outdial.kit.errors import conflict, not_found
@@ -23,24 +24,24 @@ class TrunkService:
     def __init__(self, session: AsyncSession, account_id: str) -> None:
         self.session = session
         self.account_id = account_id
-        self.repo = TrunkRepository(session)
+        self.repo = TrunkRepository(session, account_id)
 
     async def _require(self, trunk_id: str, *, lock: bool = False) -> Trunk:
-        row = await self.repo.get(self.account_id, trunk_id, lock=lock)
+        row = await self.repo.get(trunk_id, lock=lock)
         if row is None:
             raise not_found(f"SIP trunk {trunk_id} not found")
         return row
 
     async def _check_name(self, name: str, exclude_id: str | None) -> None:
-        existing = await self.repo.by_lname(self.account_id, name.lower())
+        existing = await self.repo.by_lname(name.lower())
         if existing is not None and existing.id != exclude_id:
             raise conflict(f"A SIP trunk named {name!r} already exists", "name")
 
     async def create(self, body: TrunkCreate) -> Trunk:
-        await self.repo.lock_account(self.account_id)
+        await self.repo.lock_account()
         await self._check_name(body.name, None)
         now = utcnow()
-        first = await self.repo.count(self.account_id) == 0
+        first = await self.repo.count() == 0
         row = Trunk(
             id=ids.short_id("tk"),
             account_id=self.account_id,
@@ -57,7 +58,7 @@ class TrunkService:
             updated_at=now,
         )
         if row.is_default:
-            await self.repo.clear_default(self.account_id, row.id)
+            await self.repo.clear_default(row.id)
         self.repo.add(row)
         await self.session.commit()
         return row
@@ -66,10 +67,10 @@ class TrunkService:
         return await self._require(trunk_id)
 
     async def all(self) -> Sequence[Trunk]:
-        return await self.repo.all(self.account_id)
+        return await self.repo.trunks()
 
     async def update(self, trunk_id: str, body: TrunkUpdate) -> Trunk:
-        await self.repo.lock_account(self.account_id)
+        await self.repo.lock_account()
         row = await self._require(trunk_id, lock=True)
         if body.name is not None:
             await self._check_name(body.name, row.id)
@@ -88,7 +89,7 @@ class TrunkService:
         if body.isDefault is not None:
             row.is_default = body.isDefault
             if body.isDefault:
-                await self.repo.clear_default(self.account_id, row.id)
+                await self.repo.clear_default(row.id)
         row.updated_at = utcnow()
         await self.session.commit()
         return row
@@ -109,20 +110,20 @@ class FlowService:
         self.session = session
         self.tenant = tenant
         self.template = template
-        self.repo = TrunkRepository(session)
+        self.repo = FlowRepository(session, tenant)
 
     def template_uri(self, row: Flow) -> str | None:
         """The URI OUTDIAL_SIP_FLOW_URI gives this flow, or None without a template."""
         return render_flow_uri(self.template, row.id, row.name) if self.template else None
 
     async def get(self, flow_id: str) -> Flow:
-        row = await self.repo.flow(self.tenant, flow_id)
+        row = await self.repo.get(flow_id)
         if row is None:
             raise not_found(f"Experience flow {flow_id} not found")
         return row
 
     async def all(self) -> Sequence[Flow]:
-        return await self.repo.flows(self.tenant)
+        return await self.repo.flows()
 
     async def set_uri(self, flow_id: str, body: FlowUpdate) -> Flow:
         row = await self.get(flow_id)

@@ -3,7 +3,8 @@
 Operators sign in with an app's client id and secret and see what that app's API calls would
 see. Views call the same services as the API (never the API over HTTP); `session` signs the
 cookie, `auth` turns it into a tenant, `forms` maps the campaign form onto the API's body,
-`chart` draws outcomes as SVG, and `routes` lists every URL.
+`chart` draws outcomes as SVG, and `routes` lists every URL. May import every package below
+the app itself except `simulation`.
 """
 
 from __future__ import annotations

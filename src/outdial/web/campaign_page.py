@@ -11,7 +11,7 @@ from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outdial.campaign.service import CampaignService
-from outdial.deps import ReadSessionDep, ReadSessionsDep
+from outdial.deps import ClockDep, ReadSessionDep, ReadSessionsDep
 from outdial.kit.auth import Tenant
 from outdial.preview.service import PreviewService
 from outdial.report.service import ReportService
@@ -67,7 +67,8 @@ async def _attempts(
 async def _runs(reports: ReportService, campaign_id: str) -> list[tuple[Any, Any]]:
     """The latest runs, newest first, each with its totals."""
     runs = list(await reports.runs(campaign_id))[:RUNS_SHOWN]
-    return [(run, await reports.totals(run)) for run in runs]
+    totals = await reports.totals_of(runs)
+    return [(run, totals[run.id]) for run in runs]
 
 
 def _hours(days: list[dict[str, str]]) -> list[tuple[str, list[str]]]:
@@ -85,11 +86,12 @@ async def campaign_page(
     operator: OperatorDep,
     session: ReadSessionDep,
     wanted: WantedDep,
+    clock: ClockDep,
     page: PageNumber = 1,
 ) -> Response:
     """Everything about one campaign on one page."""
     tenant = operator.tenant(stream)
-    now = request.app.state.clock.now()
+    now = clock.now()
     panel = await live.gather(session, tenant, campaign_id, now)
     reports = ReportService(session, tenant)
     attempts = await _attempts(session, tenant, campaign_id, wanted, page)
@@ -105,11 +107,15 @@ async def campaign_page(
 
 
 async def live_panel(
-    request: Request, stream: str, campaign_id: str, operator: OperatorDep, session: ReadSessionDep
+    request: Request,
+    stream: str,
+    campaign_id: str,
+    operator: OperatorDep,
+    session: ReadSessionDep,
+    clock: ClockDep,
 ) -> Response:
     """The live panel alone: what htmx polls."""
-    now = request.app.state.clock.now()
-    panel = await live.gather(session, operator.tenant(stream), campaign_id, now)
+    panel = await live.gather(session, operator.tenant(stream), campaign_id, clock.now())
     return html(
         request, "_live.html", operator=operator, stream=stream, live=panel, view=panel.view,
         words=ACTION_WORDS,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from outdial.campaign.schemas import STATUSES, CampaignBody, CampaignQuery, ListFilters
 from outdial.campaign.service import CampaignService, prepare
 from outdial.contact_list.service import ContactListService
-from outdial.deps import ReadSessionDep, SessionDep, SessionsDep
+from outdial.deps import ClockDep, ReadSessionDep, SessionDep, SessionsDep, WakeDep
 from outdial.kit.errors import ApiError, parse
 from outdial.kit.hours import DAYS
 from outdial.report.service import ReportService
@@ -170,6 +170,8 @@ async def trigger_campaign(
     campaign_id: str,
     operator: CheckedDep,
     session: SessionDep,
+    clock: ClockDep,
+    wake: WakeDep,
     action: Annotated[str, Form(max_length=8)],
     back: Annotated[str, Form(alias="next", max_length=512)] = "",
 ) -> Response:
@@ -177,12 +179,11 @@ async def trigger_campaign(
     target = _back(stream, back)
     if action not in ACTION_WORDS:
         return redirect(request, target, f"Unknown action {action!r}.")
-    service = RunService(session, operator.tenant(stream))
+    service = RunService(session, operator.tenant(stream), wake)
     try:
-        result = await service.trigger(campaign_id, action, request.app.state.clock.now())
+        result = await service.trigger(campaign_id, action, clock.now())
     except ApiError as exc:
         if exc.status == 404:
             raise
         return redirect(request, target, exc.items[0].msg)
-    request.app.state.wake_dialer()
     return redirect(request, target, f"{result.message}.")

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from outdial.campaign.service import CampaignService, CampaignView
 from outdial.kit.auth import Tenant
 from outdial.models import Run
+from outdial.models.dialing import Disposition
 from outdial.report.service import ReportService, RunTotals
 from outdial.run.service import PLAYABLE
 from outdial.web import chart
@@ -73,7 +74,7 @@ class Live:
 
     @property
     def dnc_excluded(self) -> int:
-        return self.totals.dispositions.get("DNC Excluded", 0) if self.totals else 0
+        return self.totals.dispositions.get(Disposition.DNC_EXCLUDED, 0) if self.totals else 0
 
     @property
     def outcomes(self) -> list[tuple[str, int]]:

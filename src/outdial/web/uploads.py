@@ -22,7 +22,7 @@ from outdial.contact_list.importer import ContactImporter, ImportRefusedError
 from outdial.contact_list.schemas import ImportQuery
 from outdial.contact_list.service import ContactListService
 from outdial.contact_list.upload import read_upload
-from outdial.deps import ReadSessionDep, ReadSessionsDep
+from outdial.deps import BlockingDbDep, ReadSessionDep, ReadSessionsDep, SettingsDep
 from outdial.kit.errors import ApiError
 from outdial.web.auth import CheckedDep, OperatorDep
 from outdial.web.lists import refusals
@@ -32,13 +32,18 @@ UPLOAD_PATH = "/ui/public/{stream}/campaign/contactList/{list_id}/import"
 
 
 async def upload(
-    request: Request, stream: str, list_id: str, operator: CheckedDep, sessions: ReadSessionsDep
+    request: Request,
+    stream: str,
+    list_id: str,
+    operator: CheckedDep,
+    sessions: ReadSessionsDep,
+    settings: SettingsDep,
+    db: BlockingDbDep,
 ) -> Response:
     """Import the uploaded CSV and answer the import report (a refused file is reported
     too, with its reason: the list is unchanged)."""
     tenant = operator.tenant(stream)
-    settings = request.app.state.settings
-    importer = ContactImporter(settings.database_url, tenant, settings.default_region)
+    importer = ContactImporter(db, tenant, settings.default_region)
     failure = ""
     try:
         await importer.run(list_id, ImportQuery(), read_upload(request, None))

@@ -5,24 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from tests.browser import (
-    Browser,
     Console,
     LiveServer,
     Page,
     audit,
-    browser_session,
     contacts_csv,
     create_list,
     expect,
     fast_settings,
     off_loop,
-    open_page,
     readme_shot,
     sign_in,
     upload_csv,
@@ -30,16 +24,6 @@ from tests.browser import (
 from tests.conftest import ACCOUNT_A, STREAM_A1, make_credentials
 
 BODY_LIMIT = 2048
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    yield from browser_session()
-
-
-@pytest.fixture
-def tab(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[tuple[Page, Console]]:
-    yield from open_page(chromium, request)
 
 
 def test_upload_report_paging_and_search(tab: tuple[Page, Console], database_url: str) -> None:

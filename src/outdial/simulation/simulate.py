@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from outdial import migrations
-from outdial.apps.service import Credentials
+from outdial.apps.service import Credentials, set_limits
 from outdial.apps.service import create_app as create_credentials
 from outdial.campaign.schemas import CampaignBody
 from outdial.campaign.service import CampaignService, prepare
@@ -29,16 +28,17 @@ from outdial.config import Settings
 from outdial.contact_list.schemas import AddContactsBody, ContactListCreate, ContactListUpdate
 from outdial.contact_list.service import ContactListService
 from outdial.dialer.engine import Engine, EngineSettings
-from outdial.dialer.scenario import DncAddition, Scenario
 from outdial.kit import ids
 from outdial.kit.auth import Tenant
 from outdial.kit.clock import Clock, VirtualClock
 from outdial.kit.db import make_async_engine, make_sessions, make_sync_engine
 from outdial.kit.errors import ErrorItem, invalid, translate
 from outdial.kit.timefmt import iso
-from outdial.models import Account, Attempt, DialTask
+from outdial.models import Attempt
+from outdial.report.repository import ReportRepository
 from outdial.run.export import iter_attempts
 from outdial.run.service import RunService
+from outdial.simulation.scenario import DncAddition, Scenario
 from outdial.telephony.simulated import CarrierProfile, SimulatedCarrier
 
 CHUNK = 10_000
@@ -65,12 +65,7 @@ class World:
         """Account, lists, DNC lists and the campaign; returns the campaign id."""
         async with self.sessions() as session:
             creds = await create_credentials(session, self.settings, ids.account_id(), [STREAM])
-            await session.execute(
-                update(Account)
-                .where(Account.id == creds.account_id)
-                .values(lines=scenario.lines, cps=scenario.cps)
-            )
-            await session.commit()
+            await set_limits(session, creds.account_id, scenario.lines, scenario.cps)
         self.tenant = Tenant(creds.client_id, creds.account_id, STREAM)
         self.credentials = creds
         for contact_list in scenario.contactLists:
@@ -156,8 +151,9 @@ def _occupancy(attempts: list[Attempt], start: datetime, end: datetime) -> dict[
 
 async def _report(world: World, campaign_id: str, started: datetime, wall: float) -> dict[str, Any]:
     async with world.sessions() as session:
-        attempts = list(await session.scalars(select(Attempt).order_by(Attempt.id)))
-        tasks = list(await session.scalars(select(DialTask).order_by(DialTask.seq)))
+        repo = ReportRepository(session, world.tenant)
+        attempts = await repo.campaign_attempts(campaign_id)
+        tasks = await repo.campaign_tasks(campaign_id)
     end = world.clock.now()
     return {
         "campaignId": campaign_id,

@@ -7,32 +7,27 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
 
 from outdial.apps.service import Credentials
 from outdial.kit.auth import mint
 from tests.api import campaign_body
 from tests.browser import (
     DAYS,
-    Browser,
     Console,
     LiveServer,
     Page,
     audit,
-    browser_session,
     contacts_csv,
     create_list,
     expect,
     fast_settings,
     fill_campaign,
     off_loop,
-    open_page,
     open_zone,
     readme_shot,
     sign_in,
@@ -41,16 +36,6 @@ from tests.browser import (
 from tests.conftest import ACCOUNT_A, STREAM_A1, make_credentials
 
 DNC_NUMBERS = ("+14155551001", "+14155551004")
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    yield from browser_session()
-
-
-@pytest.fixture
-def tab(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[tuple[Page, Console]]:
-    yield from open_page(chromium, request)
 
 
 def serve(database_url: str, **overrides: object) -> tuple[LiveServer, Credentials]:

@@ -18,8 +18,8 @@ from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from outdial.apps.cache import AppCache, AppKey
-from outdial.apps.repository import AppRepository, JtiRepository
+from outdial.auth.cache import AppCache, AppKey
+from outdial.auth.repository import JtiRepository, KeyRepository
 from outdial.kit import auth
 from outdial.kit.errors import bad_request, unauthorized
 from outdial.kit.timefmt import utcnow
@@ -43,11 +43,7 @@ def _loader(
 ) -> Callable[[], Awaitable[AppKey | None]]:
     async def load() -> AppKey | None:
         async with read_sessions() as session:
-            app = await AppRepository(session).get(app_id)
-        if app is None:
-            return None
-        streams = frozenset(s.stream_id for s in app.streams)
-        return AppKey(app.id, app.client_secret, app.account_id, streams)
+            return await KeyRepository(session).key(app_id)
 
     return load
 

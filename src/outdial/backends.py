@@ -1,8 +1,14 @@
-"""Build the telephony backend the settings name: `simulated` (the default) or `sip`."""
+"""Build the telephony backend the settings name: `simulated` (the default) or `sip`.
+
+This is composition, not telephony: the SIP backend gets its routes from the trunk package's
+directory, so the two meet here, where `serve` and `worker` are put together, and telephony
+itself imports kit only."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from sqlalchemy import Engine
 
 from outdial.config import Settings
 from outdial.kit.clock import Clock
@@ -62,11 +68,11 @@ def sip_config(settings: Settings) -> SipConfig:
     )
 
 
-def build_telephony(settings: Settings, clock: Clock) -> Telephony:
+def build_telephony(settings: Settings, clock: Clock, db: Engine) -> Telephony:
     """The configured backend; `simulated` is the embedded default. The SIP backend finds
-    per-account trunks and per-flow URIs in the database."""
+    per-account trunks and per-flow URIs in the database, on the process's blocking `db`."""
     if settings.telephony == "sip":
         config = sip_config(settings)
-        return SipTelephony(config, clock, TrunkDirectory(settings.database_url, config))
+        return SipTelephony(config, clock, TrunkDirectory(db, config))
     log = Path(settings.sim_call_log) if settings.sim_call_log else None
     return SimulatedCarrier(clock, carrier_profile(settings), settings.sim_speed, log)

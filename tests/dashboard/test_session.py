@@ -4,26 +4,21 @@ session that sees only its app's account and streams."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from outdial.apps.service import Credentials, rotate_secret
 from outdial.config import Settings
 from outdial.kit.db import make_async_engine, make_sessions
 from tests.api import Api, campaign_body
 from tests.browser import (
-    Browser,
     Console,
     LiveServer,
     Page,
     audit,
-    browser_session,
     expect,
     fast_settings,
     off_loop,
-    open_page,
     readme_shot,
     sign_in,
 )
@@ -35,16 +30,6 @@ from tests.conftest import (
     STREAM_B1,
     make_credentials,
 )
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    yield from browser_session()
-
-
-@pytest.fixture
-def tab(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[tuple[Page, Console]]:
-    yield from open_page(chromium, request)
 
 
 def rotate(settings: Settings, client_id: str) -> None:
