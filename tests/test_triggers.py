@@ -405,6 +405,16 @@ def test_small_run_completes_by_itself_and_replays_as_a_new_run(api: Api) -> Non
     assert len(attempts(api, camp.id, second["campaignInstanceId"])) == len(camp.phones)
 
 
+@pytest.mark.parametrize("sim", [{"tick_seconds": 3600.0}], ids=["hour-tick"])
+def test_an_api_trigger_wakes_the_dialer(api: Api) -> None:
+    """With an hour between idle passes, only the trigger's wake-up can make the run dial
+    (and complete) within the wait."""
+    camp = make_campaign(api, "Woken", contacts=3)
+    triggered(api, camp.id, "play")
+    wait_status(api, camp.id, "Completed")
+    assert sorted(r["phoneNumber"] for r in attempts(api, camp.id)) == camp.phones
+
+
 @pytest.mark.parametrize("sim", [SLOW], ids=["slow"])
 def test_stop_dials_nothing_new_and_lets_calls_in_flight_finish(api: Api) -> None:
     camp = make_campaign(api, "Stopped midway", contacts=12)

@@ -14,13 +14,13 @@ from outdial.deps import ReadSessionDep
 from outdial.kit.errors import not_found
 from outdial.kit.responses import plain, success
 from outdial.kit.routing import V1, V2_BOTH, Route
+from outdial.models.dialing import TaskState
 from outdial.report.schemas import ContactsQuery
 from outdial.report.service import ReportService
 from outdial.report.views import contact_page, record_row, run_summary
 
 TAG = "Campaign runs"
 STATUS_TAG = "Campaigns"
-State = Literal["QUEUED", "WAITING", "CLAIMED", "DIALING", "DONE"]
 
 
 def report_service(session: ReadSessionDep, tenant: TenantDep) -> ReportService:
@@ -73,7 +73,7 @@ async def run_records(
     service: ServiceDep,
     skip: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    state: Annotated[State | None, Query()] = None,
+    state: Annotated[TaskState | None, Query()] = None,
 ) -> JSONResponse:
     """A run's records in dialing order, with the `campaignDialingListId` callContactAt
     takes, where each stands, and why it waits."""
